@@ -1,0 +1,446 @@
+//! Starting lesson programs, talking to them, and always stopping them.
+//!
+//! The tests and the lesson runner need the same few things: start a server
+//! on a port the operating system picks (`--port 0`), learn that port from
+//! the line the server prints first, run clients against it, collect what
+//! every program printed, and stop every process again, even when a test
+//! fails half-way. [`Process`] and [`Server`] do that; dropping one kills
+//! the program and waits for it, so nothing is left running.
+//!
+//! # Which binary runs
+//!
+//! Cargo builds a test's own package, not the other workspace members, so a
+//! test that simply looked in `target/debug` could run an old build of
+//! `tcp-server`. [`binary`] avoids that: the first time a process asks for a
+//! binary, it runs `cargo build --workspace --bins` (a no-op when nothing
+//! changed) with the same profile and target directory as the running
+//! program, then uses the binaries next to it.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+
+/// How long a server may take to announce its address.
+pub const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a client run may take before it counts as hung.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The text a server prints before its address, on its first line.
+pub const ANNOUNCEMENT: &str = "listening on ";
+
+/// The path of a lesson program, such as `"tcp-server"`.
+///
+/// The first call brings every workspace binary up to date (see the module
+/// documentation); later calls only build the path.
+pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    let directory = prepare_binaries(true)?;
+    let path = directory.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        bail!("there is no program {name:?} at {}", path.display());
+    }
+    Ok(path)
+}
+
+/// Builds the workspace's binaries once per process, if this process runs
+/// under cargo, and returns the folder they are in.
+///
+/// With `quiet` false, cargo's progress is shown: the lesson runner wants a
+/// learner to see why the first run takes a while.
+pub fn prepare_binaries(quiet: bool) -> anyhow::Result<&'static Path> {
+    static DIRECTORY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let prepared =
+        DIRECTORY.get_or_init(|| build_binaries(quiet).map_err(|error| format!("{error:#}")));
+    match prepared {
+        Ok(directory) => Ok(directory),
+        Err(message) => Err(anyhow!("{message}")),
+    }
+}
+
+fn build_binaries(quiet: bool) -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe().context("cannot find the running program")?;
+    // Tests live in target/<profile>/deps, binaries in target/<profile>.
+    let mut directory = me.parent().context("the running program has no folder")?;
+    if directory.ends_with("deps") {
+        directory = directory.parent().context("deps has no parent folder")?;
+    }
+    let directory = directory.to_path_buf();
+
+    // CARGO is set by cargo for the tests and programs it runs. Without it
+    // (a binary started by hand), the binaries beside this one are used.
+    let Some(cargo) = std::env::var_os("CARGO") else {
+        return Ok(directory);
+    };
+    let profile = match directory.file_name().and_then(|name| name.to_str()) {
+        Some("debug") => "dev",
+        Some(other) => other,
+        None => bail!("cannot tell the build profile from {}", directory.display()),
+    };
+    let target_directory = directory
+        .parent()
+        .context("the profile folder has no parent")?;
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+    let mut build = Command::new(cargo);
+    build
+        .arg("build")
+        .arg("--workspace")
+        .arg("--bins")
+        .arg("--profile")
+        .arg(profile)
+        .arg("--target-dir")
+        .arg(target_directory)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .stdin(Stdio::null());
+    if quiet {
+        build.arg("--quiet");
+    }
+    let status = build
+        .status()
+        .context("cannot run cargo to build the lesson programs")?;
+    if !status.success() {
+        bail!("building the lesson programs failed ({status})");
+    }
+    Ok(directory)
+}
+
+/// Lines a program printed on one of its outputs, shared with the thread
+/// that reads them.
+#[derive(Default)]
+struct Captured {
+    state: Mutex<CapturedState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct CapturedState {
+    lines: Vec<String>,
+    closed: bool,
+}
+
+impl Captured {
+    fn lock(&self) -> MutexGuard<'_, CapturedState> {
+        // A poisoned lock only means a reader thread panicked while pushing
+        // a line; the lines themselves are still fine to read.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lock().lines.clone()
+    }
+}
+
+/// Reads a pipe line by line until it closes, keeping every line and, for
+/// the lesson runner, printing it at once with the program's name in front.
+/// Reading on a thread of its own means the pipe never fills up, which
+/// would block the program mid-`println!`.
+fn read_lines(pipe: impl Read, captured: Arc<Captured>, label: Option<String>) {
+    let mut reader = BufReader::new(pipe);
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        match reader.read_until(b'\n', &mut raw) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let line = String::from_utf8_lossy(&raw);
+                let line = line.trim_end_matches(['\n', '\r']).to_string();
+                if let Some(label) = &label {
+                    let _ = writeln!(io::stdout().lock(), "{label} {line}");
+                }
+                captured.lock().lines.push(line);
+                captured.changed.notify_all();
+            }
+        }
+    }
+    captured.lock().closed = true;
+    captured.changed.notify_all();
+}
+
+/// What a program printed, and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub name: String,
+    /// `None` when the harness had to kill the program.
+    pub status: Option<ExitStatus>,
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+}
+
+impl Finished {
+    /// Whether the program ended by itself with exit status 0.
+    pub fn success(&self) -> bool {
+        self.status.is_some_and(|status| status.success())
+    }
+
+    /// Everything the program printed, for error messages.
+    pub fn describe(&self) -> String {
+        let status = match self.status {
+            Some(status) => status.to_string(),
+            None => "killed by the harness".to_string(),
+        };
+        format!(
+            "{} ({status})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.name,
+            self.stdout.join("\n"),
+            self.stderr.join("\n")
+        )
+    }
+}
+
+/// A running lesson program. Dropping it kills the program and waits for it.
+pub struct Process {
+    name: String,
+    child: Child,
+    stdout: Arc<Captured>,
+    stderr: Arc<Captured>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl Process {
+    /// Starts lesson program `name` with `args`, its output captured.
+    pub fn start(name: &str, args: &[&str]) -> anyhow::Result<Process> {
+        Self::start_labelled(name, args, None)
+    }
+
+    /// Starts lesson program `name`; with a `label`, every line it prints is
+    /// also shown at once, after the label (stderr lines marked with `!`).
+    pub fn start_labelled(
+        name: &str,
+        args: &[&str],
+        label: Option<&str>,
+    ) -> anyhow::Result<Process> {
+        let path = binary(name)?;
+        let mut child = Command::new(&path)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {}", path.display()))?;
+        let stdout = Arc::new(Captured::default());
+        let stderr = Arc::new(Captured::default());
+        let mut readers = Vec::new();
+        if let Some(pipe) = child.stdout.take() {
+            let captured = Arc::clone(&stdout);
+            let label = label.map(|label| format!("{label} |"));
+            readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
+        }
+        if let Some(pipe) = child.stderr.take() {
+            let captured = Arc::clone(&stderr);
+            let label = label.map(|label| format!("{label} !"));
+            readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
+        }
+        Ok(Process {
+            name: name.to_string(),
+            child,
+            stdout,
+            stderr,
+            readers,
+        })
+    }
+
+    /// The lines printed on standard output so far.
+    pub fn stdout(&self) -> Vec<String> {
+        self.stdout.lines()
+    }
+
+    /// The lines printed on standard error so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lines()
+    }
+
+    /// Waits until a line printed on standard output satisfies `wanted`,
+    /// and returns it. Fails when the program closes its output first or
+    /// `timeout` passes.
+    pub fn wait_for_line(
+        &self,
+        timeout: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.stdout.lock();
+        let mut checked = 0;
+        loop {
+            if let Some(line) = state.lines[checked..].iter().find(|line| wanted(line)) {
+                return Ok(line.clone());
+            }
+            checked = state.lines.len();
+            if state.closed {
+                drop(state);
+                bail!(
+                    "{} ended its output without printing the line we waited for\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                    self.name,
+                    self.stdout().join("\n"),
+                    self.stderr().join("\n")
+                );
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                drop(state);
+                bail!(
+                    "{} did not print the line we waited for within {timeout:?}\n--- stdout so far ---\n{}",
+                    self.name,
+                    self.stdout().join("\n")
+                );
+            }
+            state = self
+                .stdout
+                .changed
+                .wait_timeout(state, left)
+                .map(|(state, _)| state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+        }
+    }
+
+    /// Waits for the program to end by itself, for at most `timeout`. A
+    /// program still running then is killed, and that is an error.
+    pub fn wait(mut self, timeout: Duration) -> anyhow::Result<Finished> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self
+                .child
+                .try_wait()
+                .context("cannot check on the program")?
+            {
+                return Ok(self.collect(Some(status)));
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let finished = self.collect(None);
+                bail!(
+                    "{} was still running after {timeout:?}, so it was stopped\n{}",
+                    finished.name,
+                    finished.describe()
+                );
+            }
+            // Polling is plain and portable; the child's exit is seen within 10 ms.
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the program (if it still runs) and returns what it printed.
+    pub fn stop(mut self) -> Finished {
+        let status = match self.child.try_wait() {
+            Ok(Some(status)) => Some(status),
+            _ => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                None
+            }
+        };
+        self.collect(status)
+    }
+
+    fn collect(&mut self, status: Option<ExitStatus>) -> Finished {
+        // The program has ended, so its pipes close and the readers finish.
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+        Finished {
+            name: self.name.clone(),
+            status,
+            stdout: self.stdout.lines(),
+            stderr: self.stderr.lines(),
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Harmless if the program has already ended.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running server program, and the address it announced.
+pub struct Server {
+    process: Process,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// Starts server program `name` with `args` plus `--port 0`, and waits
+    /// (at most [`START_TIMEOUT`]) for it to announce the address it bound.
+    pub fn start(name: &str, args: &[&str]) -> anyhow::Result<Server> {
+        Self::start_labelled(name, args, None)
+    }
+
+    /// Like [`start`](Self::start), showing the server's output live after
+    /// `label`.
+    pub fn start_labelled(
+        name: &str,
+        args: &[&str],
+        label: Option<&str>,
+    ) -> anyhow::Result<Server> {
+        let mut all_args = args.to_vec();
+        all_args.extend(["--port", "0"]);
+        let process = Process::start_labelled(name, &all_args, label)?;
+        let line =
+            process.wait_for_line(START_TIMEOUT, |line| announced_address(line).is_some())?;
+        let address = announced_address(&line).context("the announcement holds no address")?;
+        Ok(Server { process, address })
+    }
+
+    /// The address the server announced: where clients can reach it.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The port the server announced, as text for a client's `--port`.
+    pub fn port(&self) -> String {
+        self.address.port().to_string()
+    }
+
+    /// The server's process, to read its output or wait for a line.
+    pub fn process(&self) -> &Process {
+        &self.process
+    }
+
+    /// Waits for the server to end by itself (after `--max-connections`,
+    /// say), for at most `timeout`.
+    pub fn wait(self, timeout: Duration) -> anyhow::Result<Finished> {
+        self.process.wait(timeout)
+    }
+
+    /// Stops the server and returns what it printed.
+    pub fn stop(self) -> Finished {
+        self.process.stop()
+    }
+}
+
+/// The address in a server's announcement line (`listening on 127.0.0.1:4000`).
+pub fn announced_address(line: &str) -> Option<SocketAddr> {
+    let (_, rest) = line.split_once(ANNOUNCEMENT)?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The harness finds IPv4 and IPv6 addresses in announcements, and
+    /// nothing in other lines.
+    #[test]
+    fn finds_announced_addresses() {
+        assert_eq!(
+            announced_address("listening on 127.0.0.1:4000"),
+            Some("127.0.0.1:4000".parse().unwrap())
+        );
+        assert_eq!(
+            announced_address("listening on [::1]:4000 (TCP)"),
+            Some("[::1]:4000".parse().unwrap())
+        );
+        assert_eq!(announced_address("waiting for a connection"), None);
+        assert_eq!(announced_address("listening on nothing"), None);
+    }
+}

@@ -1,0 +1,98 @@
+//! Lesson 3: a UDP echo server.
+//!
+//! UDP has no connections. The server binds a socket to an address and
+//! port; from then on every datagram sent there lands in the socket's queue,
+//! labelled with its sender's address. The server takes one datagram at a
+//! time and sends it straight back to whoever sent it.
+//!
+//! Try it by hand. In one terminal:
+//!
+//! ```text
+//! cargo run -p udp-server
+//! ```
+//!
+//! In another, with our client or with netcat in UDP mode:
+//!
+//! ```text
+//! cargo run -p udp-client
+//! nc -u 127.0.0.1 65432
+//! ```
+//!
+//! The lesson text is `lessons/3-udp-server.md`.
+
+use std::net::UdpSocket;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use netlessons::{Narrator, cli, show};
+
+/// A UDP echo server (lesson 3)
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    address: cli::Address,
+
+    /// Bytes to receive at a time. A datagram larger than this is silently
+    /// cut, so the default fits the largest datagram there is
+    #[arg(long, default_value = "65535", value_parser = cli::buffer_size)]
+    buffer_size: usize,
+
+    /// Exit after echoing this many datagrams [default: serve forever]
+    #[arg(long)]
+    max_datagrams: Option<u64>,
+
+    #[command(flatten)]
+    output: cli::Output,
+}
+
+fn main() -> ExitCode {
+    let args: Args = cli::parse();
+    cli::exit_status(serve(&args))
+}
+
+fn serve(args: &Args) -> anyhow::Result<()> {
+    let say = Narrator::new(args.output.quiet);
+
+    // Bind. There is no listen() and no accept(): a UDP socket is ready to
+    // receive as soon as it has an address.
+    let addresses = args.address.resolve()?;
+    let socket = UdpSocket::bind(&addresses[..])
+        .with_context(|| format!("cannot listen on {}", args.address))?;
+    say.result(format_args!("listening on {} (UDP)", socket.local_addr()?));
+
+    let mut buffer = vec![0; args.buffer_size];
+    let mut echoed = 0;
+    while args.max_datagrams != Some(echoed) {
+        say.step("waiting for a datagram");
+        // recv_from() blocks until a datagram arrives and returns it whole
+        // (or cut to the buffer's size), with the address of its sender.
+        // One call, one datagram: unlike TCP, message boundaries are kept.
+        let (count, peer) = match socket.recv_from(&mut buffer) {
+            Ok(datagram) => datagram,
+            Err(error) => {
+                // On Windows, a datagram we sent earlier to a client that
+                // has gone shows up here as "connection reset". It concerns
+                // that client only: keep serving.
+                say.problem(format_args!("cannot receive a datagram: {error}"));
+                continue;
+            }
+        };
+        let datagram = &buffer[..count];
+        say.step(format_args!(
+            "received {count} bytes from {peer}: {}",
+            show::bytes(datagram)
+        ));
+
+        // send_to() sends one whole datagram, or fails; there is no partial
+        // send to loop over. Nothing tells us whether it arrives.
+        match socket.send_to(datagram, peer) {
+            Ok(sent) => say.step(format_args!("sent {sent} bytes back to {peer}")),
+            Err(error) => say.problem(format_args!("cannot send to {peer}: {error}")),
+        }
+        echoed += 1;
+    }
+    say.result(format_args!("echoed {echoed} datagrams, exiting"));
+    Ok(())
+}
