@@ -153,7 +153,8 @@ fn read_lines(pipe: impl Read, captured: Arc<Captured>, label: Option<String>) {
                 let line = String::from_utf8_lossy(&raw);
                 let line = line.trim_end_matches(['\n', '\r']).to_string();
                 if let Some(label) = &label {
-                    let _ = writeln!(io::stdout().lock(), "{label} {line}");
+                    let shown = format!("{label} {line}");
+                    let _ = writeln!(io::stdout().lock(), "{}", shown.trim_end());
                 }
                 captured.lock().lines.push(line);
                 captured.changed.notify_all();

@@ -1,3 +1,239 @@
-pub fn run(_n: u32) -> anyhow::Result<()> {
+//! The demos behind `just lesson-N` (and `cargo lesson N`).
+//!
+//! Each demo starts the lesson's server on a port the operating system
+//! picks, runs the lesson's clients against it, and shows every line each
+//! program prints, labelled with the program's name. Then it stops the
+//! server and says where to go next. Everything runs through [`harness`],
+//! so it works the same on Linux, macOS and Windows.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use anyhow::{Context, bail};
+
+use crate::harness::{Finished, Process, RUN_TIMEOUT, Server};
+
+/// The lessons: number, title, and the lesson text's file in `lessons/`.
+pub const LESSONS: &[(u32, &str, &str)] = &[
+    (1, "a TCP echo server", "1-tcp-server.md"),
+    (2, "a TCP client", "2-tcp-client.md"),
+    (3, "a UDP echo server", "3-udp-server.md"),
+    (4, "a UDP client, timeouts and loss", "4-udp-client.md"),
+    (
+        5,
+        "many clients at once, with threads",
+        "5-threaded-server.md",
+    ),
+    (6, "socket errors and what to do about them", "6-errors.md"),
+];
+
+/// Runs the demo of lesson `number`.
+pub fn run(number: u32) -> anyhow::Result<()> {
+    let Some(&(_, title, _)) = LESSONS.iter().find(|(n, _, _)| *n == number) else {
+        bail!(
+            "there is no lesson {number}; the lessons are 1 to {}",
+            LESSONS.len()
+        );
+    };
+    // Build first, with cargo's progress shown, so a slow first build is
+    // not mistaken for a hang.
+    crate::harness::prepare_binaries(false)?;
+
+    say(format_args!("== Lesson {number}: {title} =="));
+    match number {
+        1 => lesson_1()?,
+        2 => lesson_2()?,
+        3 => lesson_3()?,
+        4 => lesson_4()?,
+        5 => lesson_5()?,
+        _ => lesson_6()?,
+    }
+    say("");
+    match LESSONS.iter().find(|(n, _, _)| *n == number + 1) {
+        Some((next, title, file)) => say(format_args!(
+            "Next: lesson {next}, {title}. Read lessons/{file}, then run `just lesson-{next}`."
+        )),
+        None => say(
+            "That was the last demo. Lesson 7 (lessons/7-tcp-or-udp.md) helps you choose between TCP and UDP.",
+        ),
+    }
+    Ok(())
+}
+
+/// A line from the demo itself, not from one of the programs.
+fn say(message: impl Display) {
+    let _ = writeln!(io::stdout().lock(), "{message}");
+}
+
+/// The width of the program-name column, so the output lines up.
+const LABEL_WIDTH: usize = 15;
+
+fn label(name: &str) -> String {
+    format!("{name:>LABEL_WIDTH$}")
+}
+
+/// A program and its arguments as a learner would type them.
+fn command_line(name: &str, first: &[&str], then: &[&str]) -> String {
+    let mut words = vec![name.to_string()];
+    for word in first.iter().chain(then) {
+        if word.contains(' ') {
+            words.push(format!("\"{word}\""));
+        } else {
+            words.push(word.to_string());
+        }
+    }
+    words.join(" ")
+}
+
+fn start_server(name: &str, args: &[&str]) -> anyhow::Result<Server> {
+    let command = command_line(name, args, &["--port", "0"]);
+    say(format_args!(
+        "\n-- starting {command} (the system picks a free port)"
+    ));
+    Server::start_labelled(name, args, Some(&label(name)))
+}
+
+/// Starts a client against `server` without waiting for it.
+fn start_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Process> {
+    let port = server.port();
+    let mut all_args = vec!["--port", &port];
+    all_args.extend(args);
+    if server.address().is_ipv6() {
+        all_args.extend(["--host", "::1"]);
+    }
+    Process::start_labelled(name, &all_args, Some(&label(name)))
+}
+
+/// Runs a client against `server` to the end, and insists that it succeeds.
+fn run_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Finished> {
+    say(format_args!(
+        "\n-- running {}",
+        command_line(name, &["--port", &server.port()], args)
+    ));
+    let finished = start_client(name, server, args)?.wait(RUN_TIMEOUT)?;
+    if !finished.success() {
+        bail!(
+            "{name} failed, which this demo did not expect:\n{}",
+            finished.describe()
+        );
+    }
+    Ok(finished)
+}
+
+/// Waits for a server started with a connection or datagram limit to end.
+fn wait_for_server(server: Server) -> anyhow::Result<()> {
+    let finished = server.wait(RUN_TIMEOUT)?;
+    if !finished.success() {
+        bail!("the server failed:\n{}", finished.describe());
+    }
+    say(format_args!(
+        "\n-- {} has served its clients and exited",
+        finished.name
+    ));
+    Ok(())
+}
+
+fn lesson_1() -> anyhow::Result<()> {
+    let server = start_server("tcp-server", &["--max-connections", "1"])?;
+    run_client("tcp-client", &server, &[])?;
+    wait_for_server(server)
+}
+
+fn lesson_2() -> anyhow::Result<()> {
+    let server = start_server("tcp-server", &["--max-connections", "2", "--quiet"])?;
+    run_client(
+        "tcp-client",
+        &server,
+        &["--message", "Bytes in, the same bytes out."],
+    )?;
+    run_client("tcp-client", &server, &["--size", "20"])?;
+    wait_for_server(server)
+}
+
+fn lesson_3() -> anyhow::Result<()> {
+    let server = start_server("udp-server", &["--max-datagrams", "2"])?;
+    run_client("udp-client", &server, &[])?;
+    run_client("udp-client", &server, &["--size", "20"])?;
+    wait_for_server(server)
+}
+
+fn lesson_4() -> anyhow::Result<()> {
+    let server = start_server("udp-server", &["--quiet"])?;
+    run_client("udp-client", &server, &["--message", "Is anybody there?"])?;
+
+    say(format_args!(
+        "\n-- stopping udp-server: now nothing answers on port {}",
+        server.port()
+    ));
+    let port = server.port();
+    let address = server.address();
+    server.stop();
+
+    let host = address.ip().to_string();
+    let args = [
+        "--host",
+        &host,
+        "--port",
+        &port,
+        "--timeout",
+        "0.5",
+        "--retries",
+        "2",
+    ];
+    say(format_args!(
+        "\n-- running {}",
+        command_line("udp-client", &args, &[])
+    ));
+    let finished = Process::start_labelled("udp-client", &args, Some(&label("udp-client")))?
+        .wait(RUN_TIMEOUT)?;
+    if finished.success() {
+        bail!(
+            "udp-client got a reply from a stopped server:\n{}",
+            finished.describe()
+        );
+    }
+    say(
+        "\n-- as expected, udp-client gave up and exited with an error: with UDP, silence is all you get",
+    );
+    Ok(())
+}
+
+fn lesson_5() -> anyhow::Result<()> {
+    for (mode, extra, clients) in [("thread-per-connection", "", 3), ("pool", "2", 4)] {
+        let total = clients.to_string();
+        let mut args = vec!["--mode", mode, "--max-connections", &total];
+        if !extra.is_empty() {
+            args.extend(["--workers", extra]);
+        }
+        let server = start_server("threaded-server", &args)?;
+        say(format_args!(
+            "\n-- running {clients} tcp-clients at the same time, --quiet"
+        ));
+        let running: Vec<Process> = (0..clients)
+            .map(|_| start_client("tcp-client", &server, &["--quiet"]))
+            .collect::<anyhow::Result<_>>()?;
+        for client in running {
+            let finished = client.wait(RUN_TIMEOUT)?;
+            if !finished.success() {
+                bail!("a client failed:\n{}", finished.describe());
+            }
+        }
+        wait_for_server(server)?;
+    }
+    Ok(())
+}
+
+fn lesson_6() -> anyhow::Result<()> {
+    say("\n-- running error-handling all");
+    let finished =
+        Process::start_labelled("error-handling", &["all"], Some(&label("error-handling")))?
+            .wait(RUN_TIMEOUT)
+            .context("error-handling did not finish")?;
+    if !finished.success() {
+        bail!(
+            "some scenarios did not go as expected:\n{}",
+            finished.describe()
+        );
+    }
     Ok(())
 }

@@ -97,7 +97,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
             say.problem(format_args!("connection from {peer} failed: {error:#}"));
         }
     }
-    say.result(format_args!("served {served} connections, exiting"));
+    say.result(format_args!("reached --max-connections {served}, exiting"));
     Ok(())
 }
 

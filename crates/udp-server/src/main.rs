@@ -93,6 +93,6 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         }
         echoed += 1;
     }
-    say.result(format_args!("echoed {echoed} datagrams, exiting"));
+    say.result(format_args!("reached --max-datagrams {echoed}, exiting"));
     Ok(())
 }
