@@ -266,34 +266,49 @@ impl Process {
         timeout: Duration,
         wanted: impl Fn(&str) -> bool,
     ) -> anyhow::Result<String> {
+        self.wait_for(&self.stdout, "standard output", timeout, wanted)
+    }
+
+    /// Like [`wait_for_line`](Self::wait_for_line), for standard error.
+    pub fn wait_for_error_line(
+        &self,
+        timeout: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        self.wait_for(&self.stderr, "standard error", timeout, wanted)
+    }
+
+    fn wait_for(
+        &self,
+        captured: &Captured,
+        which: &str,
+        timeout: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
         let deadline = Instant::now() + timeout;
-        let mut state = self.stdout.lock();
+        let mut state = captured.lock();
         let mut checked = 0;
         loop {
             if let Some(line) = state.lines[checked..].iter().find(|line| wanted(line)) {
                 return Ok(line.clone());
             }
             checked = state.lines.len();
-            if state.closed {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if state.closed || left.is_zero() {
                 drop(state);
+                let why = if left.is_zero() {
+                    format!("within {timeout:?}")
+                } else {
+                    "before it closed".to_string()
+                };
                 bail!(
-                    "{} ended its output without printing the line we waited for\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                    "{} did not print the line we waited for on {which} {why}\n--- stdout ---\n{}\n--- stderr ---\n{}",
                     self.name,
                     self.stdout().join("\n"),
                     self.stderr().join("\n")
                 );
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                drop(state);
-                bail!(
-                    "{} did not print the line we waited for within {timeout:?}\n--- stdout so far ---\n{}",
-                    self.name,
-                    self.stdout().join("\n")
-                );
-            }
-            state = self
-                .stdout
+            state = captured
                 .changed
                 .wait_timeout(state, left)
                 .map(|(state, _)| state)

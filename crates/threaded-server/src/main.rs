@@ -223,7 +223,12 @@ fn handle_connection(
 ) {
     let me = thread::current().name().unwrap_or("unnamed").to_string();
     say.step(format_args!("[{me}] serving {peer}"));
-    match echo(&stream, args.idle_timeout) {
+    let outcome = echo(&stream, args.idle_timeout);
+
+    // Close the connection and make room for the next client, then report.
+    drop(stream);
+    open.fetch_sub(1, Ordering::SeqCst);
+    match outcome {
         Ok(total) => say.step(format_args!("[{me}] {peer} is done: echoed {total} bytes")),
         Err(error) if is_timeout(&error) => say.problem(format_args!(
             "[{me}] dropping {peer}: silent for {:?}",
@@ -233,7 +238,6 @@ fn handle_connection(
             "[{me}] connection from {peer} failed: {error}"
         )),
     }
-    open.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// The lesson-1 echo loop in one call: `io::copy` reads into a buffer and

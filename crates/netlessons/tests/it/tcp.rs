@@ -1,0 +1,269 @@
+//! Lessons 1 and 2: tcp-server and tcp-client, together and with plain
+//! peers on the other side.
+
+use std::io::{Read, Write};
+use std::net::Shutdown;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use netlessons::show::test_data;
+use predicates::prelude::*;
+
+use crate::support::*;
+
+/// The lesson-1 demo exchange: the article's message comes back in 16-byte
+/// chunks, and both programs narrate each step.
+#[test]
+fn client_and_server_echo_the_article_message() {
+    let server = start("tcp-server", &["--max-connections", "1"]);
+    client("tcp-client", &server)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "sending 41 bytes, then shutting down our sending side: \"This is the message. It will be repeated.\"",
+        ))
+        .stdout(predicate::str::contains("received 16 bytes: \"This is the mess\""))
+        .stdout(predicate::str::contains("received 9 bytes: \"repeated.\""))
+        .stdout(predicate::str::contains("echo complete: all 41 bytes came back unchanged"));
+
+    let finished = server
+        .wait(Duration::from_secs(30))
+        .expect("server exits after one connection");
+    assert!(finished.success(), "{}", finished.describe());
+    let chunks: Vec<&String> = finished
+        .stdout
+        .iter()
+        .filter(|line| line.starts_with("received"))
+        .collect();
+    assert_eq!(
+        chunks,
+        [
+            "received 16 bytes: \"This is the mess\"",
+            "received 16 bytes: \"age. It will be \"",
+            "received 9 bytes: \"repeated.\"",
+        ]
+    );
+    assert!(
+        finished
+            .stdout
+            .iter()
+            .any(|line| line.starts_with("no more data from 127.0.0.1:"))
+    );
+}
+
+/// An empty message is sent and "echoed": the client ends at once, happily.
+#[test]
+fn empty_message_round_trips() {
+    let server = start("tcp-server", &[]);
+    client("tcp-client", &server)
+        .args(["--message", ""])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "echo complete: all 0 bytes came back unchanged",
+        ));
+}
+
+/// Binary, non-UTF-8 data is echoed byte for byte and shown escaped.
+#[test]
+fn binary_message_round_trips() {
+    let server = start("tcp-server", &[]);
+    client("tcp-client", &server)
+        .args(["--size", "300"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#"received 16 bytes: "\x80\x81\x82"#,
+        ))
+        .stdout(predicate::str::contains(
+            "echo complete: all 300 bytes came back unchanged",
+        ));
+    // The server's side of it, read by a plain client: the exact bytes.
+    assert_eq!(
+        plain_exchange(server.address(), &test_data(300)),
+        test_data(300)
+    );
+}
+
+/// A 1 MiB message goes through the 16-byte server without deadlock or loss.
+#[test]
+fn one_mebibyte_round_trips() {
+    let server = start("tcp-server", &["--quiet"]);
+    client("tcp-client", &server)
+        .args(["--size", "1048576", "--buffer-size", "65536", "--quiet"])
+        .assert()
+        .success()
+        .stdout("echo complete: all 1048576 bytes came back unchanged\n");
+}
+
+/// The server echoes exactly the bytes a plain client sends (as netcat or
+/// the article's Python client would), with no framing added, over IPv4
+/// and IPv6.
+#[test]
+fn server_echoes_exact_bytes_to_a_plain_client() {
+    for host in ["127.0.0.1", "::1"] {
+        let server = start("tcp-server", &["--host", host, "--quiet"]);
+        let data = test_data(100_000);
+        assert_eq!(plain_exchange(server.address(), &data), data, "over {host}");
+        assert_eq!(
+            plain_exchange(server.address(), b""),
+            b"",
+            "empty, over {host}"
+        );
+    }
+}
+
+/// The client works with a plain echo peer that is not ours.
+#[test]
+fn client_works_with_a_plain_echo_peer() {
+    let (address, peer) = stand_in_server(plain_echo);
+    client_for("tcp-client", address)
+        .args(["--size", "200000", "--quiet"])
+        .assert()
+        .success()
+        .stdout("echo complete: all 200000 bytes came back unchanged\n");
+    peer.join().expect("peer");
+}
+
+/// An echo that comes back altered is an error, not a success.
+#[test]
+fn client_rejects_an_altered_echo() {
+    let (address, _peer) = stand_in_server(|mut stream| {
+        let mut message = [0; 41];
+        stream.read_exact(&mut message)?;
+        message[20] ^= 1;
+        stream.write_all(&message)
+    });
+    let output = client_for("tcp-client", address).output().expect("run");
+    assert_one_line_error(&output, 1, "the echo differs from the message at byte 20");
+}
+
+/// An echo cut short by the server closing is an error.
+#[test]
+fn client_rejects_a_short_echo() {
+    let (address, _peer) = stand_in_server(|mut stream| {
+        let mut message = [0; 41];
+        stream.read_exact(&mut message)?;
+        stream.write_all(&message[..10])
+    });
+    let output = client_for("tcp-client", address).output().expect("run");
+    assert_one_line_error(
+        &output,
+        1,
+        "the echo ended early: the server closed the connection after 10 of 41 bytes",
+    );
+}
+
+/// A server that accepts but never answers makes the client time out, not hang.
+#[test]
+fn client_times_out_on_a_silent_server() {
+    let (client_done, wait_for_client) = mpsc::channel::<()>();
+    let (address, peer) = stand_in_server(move |stream| {
+        // Keep the connection open, never answering, until the client is done.
+        let _ = wait_for_client.recv();
+        drop(stream);
+        Ok(())
+    });
+    let output = client_for("tcp-client", address)
+        .args(["--timeout", "0.3"])
+        .output()
+        .expect("run");
+    client_done.send(()).expect("the peer waits");
+    peer.join().expect("peer");
+    assert_one_line_error(&output, 1, "no echo within 300ms: got 0 of 41 bytes");
+}
+
+/// A client that vanishes mid-transfer ends that connection only: the
+/// server reports it and serves the next client.
+#[test]
+fn server_survives_a_client_that_vanishes_mid_transfer() {
+    let server = start("tcp-server", &["--buffer-size", "4", "--quiet"]);
+    {
+        let mut vanishing = connect(server.address());
+        vanishing.write_all(&test_data(64 * 1024)).expect("send");
+        // Wait for the echo to start, then close with the rest unread,
+        // which makes our side reset the connection.
+        vanishing.read_exact(&mut [0; 4]).expect("the echo starts");
+    }
+    let report = server
+        .process()
+        .wait_for_error_line(Duration::from_secs(20), |line| {
+            line.contains("failed: cannot")
+        })
+        .expect("the server reports the broken connection");
+    assert!(report.starts_with("connection from 127.0.0.1:"), "{report}");
+    client("tcp-client", &server)
+        .args(["--quiet"])
+        .assert()
+        .success();
+}
+
+/// A client that connects and stays silent is dropped after the idle
+/// timeout, and the next client is served.
+#[test]
+fn server_drops_a_silent_client() {
+    let server = start("tcp-server", &["--idle-timeout", "0.3"]);
+    let silent = connect(server.address());
+    client("tcp-client", &server)
+        .args(["--quiet"])
+        .assert()
+        .success();
+    let finished = server.stop();
+    assert!(
+        finished
+            .stderr
+            .iter()
+            .any(|line| line.ends_with("client silent for 300ms, giving up")),
+        "{}",
+        finished.describe()
+    );
+    drop(silent);
+}
+
+/// A one-byte buffer on both sides still moves every byte.
+#[test]
+fn one_byte_buffers_work() {
+    let server = start("tcp-server", &["--buffer-size", "1", "--quiet"]);
+    client("tcp-client", &server)
+        .args([
+            "--buffer-size",
+            "1",
+            "--message",
+            "tiny buffers, same bytes",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("received 1 bytes: \"t\""))
+        .stdout(predicate::str::contains(
+            "echo complete: all 24 bytes came back unchanged",
+        ));
+}
+
+/// The client finds the server by name: `localhost` may resolve to ::1
+/// first, and the client tries each address until one accepts.
+#[test]
+fn client_connects_by_host_name() {
+    let server = start("tcp-server", &["--quiet"]);
+    program("tcp-client")
+        .args(["--host", "localhost", "--port", &server.port(), "--quiet"])
+        .assert()
+        .success();
+}
+
+/// `--max-connections` makes the server exit cleanly after that many.
+#[test]
+fn server_exits_after_max_connections() {
+    let server = start("tcp-server", &["--max-connections", "2", "--quiet"]);
+    for _ in 0..2 {
+        let stream = connect(server.address());
+        stream.shutdown(Shutdown::Write).expect("shutdown");
+        let mut rest = Vec::new();
+        (&stream).read_to_end(&mut rest).expect("read");
+    }
+    let finished = server.wait(Duration::from_secs(30)).expect("server exits");
+    assert!(finished.success(), "{}", finished.describe());
+    assert_eq!(
+        finished.stdout.last().map(String::as_str),
+        Some("reached --max-connections 2, exiting")
+    );
+}
