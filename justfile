@@ -10,27 +10,33 @@ default:
 
 # Lesson 1: a TCP echo server, with tcp-client talking to it
 lesson-1:
-    cargo run --quiet -p netlessons --bin lesson -- 1
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 1
 
 # Lesson 2: a TCP client, sending text and binary data
 lesson-2:
-    cargo run --quiet -p netlessons --bin lesson -- 2
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 2
 
 # Lesson 3: a UDP echo server
 lesson-3:
-    cargo run --quiet -p netlessons --bin lesson -- 3
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 3
 
 # Lesson 4: a UDP client, timeouts, retries and loss
 lesson-4:
-    cargo run --quiet -p netlessons --bin lesson -- 4
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 4
 
 # Lesson 5: many clients at once, thread per connection and a thread pool
 lesson-5:
-    cargo run --quiet -p netlessons --bin lesson -- 5
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 5
 
 # Lesson 6: socket errors, each triggered for real
 lesson-6:
-    cargo run --quiet -p netlessons --bin lesson -- 6
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 6
 
 # Run every test (what CI runs)
 test:

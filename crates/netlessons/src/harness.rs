@@ -40,7 +40,7 @@ pub const ANNOUNCEMENT: &str = "listening on ";
 /// The first call brings every workspace binary up to date (see the module
 /// documentation); later calls only build the path.
 pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
-    let directory = prepare_binaries(true)?;
+    let directory = prepare_binaries()?;
     let path = directory.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !path.is_file() {
         bail!("there is no program {name:?} at {}", path.display());
@@ -50,20 +50,16 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
 
 /// Builds the workspace's binaries once per process, if this process runs
 /// under cargo, and returns the folder they are in.
-///
-/// With `quiet` false, cargo's progress is shown: the lesson runner wants a
-/// learner to see why the first run takes a while.
-pub fn prepare_binaries(quiet: bool) -> anyhow::Result<&'static Path> {
+pub fn prepare_binaries() -> anyhow::Result<&'static Path> {
     static DIRECTORY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let prepared =
-        DIRECTORY.get_or_init(|| build_binaries(quiet).map_err(|error| format!("{error:#}")));
+    let prepared = DIRECTORY.get_or_init(|| build_binaries().map_err(|error| format!("{error:#}")));
     match prepared {
         Ok(directory) => Ok(directory),
         Err(message) => Err(anyhow!("{message}")),
     }
 }
 
-fn build_binaries(quiet: bool) -> anyhow::Result<PathBuf> {
+fn build_binaries() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe().context("cannot find the running program")?;
     // Tests live in target/<profile>/deps, binaries in target/<profile>.
     let mut directory = me.parent().context("the running program has no folder")?;
@@ -97,10 +93,8 @@ fn build_binaries(quiet: bool) -> anyhow::Result<PathBuf> {
         .arg(target_directory)
         .arg("--manifest-path")
         .arg(&manifest)
+        .arg("--quiet")
         .stdin(Stdio::null());
-    if quiet {
-        build.arg("--quiet");
-    }
     let status = build
         .status()
         .context("cannot run cargo to build the lesson programs")?;

@@ -35,9 +35,9 @@ pub fn run(number: u32) -> anyhow::Result<()> {
             LESSONS.len()
         );
     };
-    // Build first, with cargo's progress shown, so a slow first build is
-    // not mistaken for a hang.
-    crate::harness::prepare_binaries(false)?;
+    // Build (or check) the programs before the first line of the demo, so
+    // that compiler messages, if any, come first.
+    crate::harness::prepare_binaries()?;
 
     say(format_args!("== Lesson {number}: {title} =="));
     match number {
