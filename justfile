@@ -38,6 +38,11 @@ lesson-6:
     @cargo build --workspace --bins
     @cargo run --quiet -p netlessons --bin lesson -- 6
 
+# Lesson 7: the same messages over TCP and UDP, loss and timing
+lesson-7:
+    @cargo build --workspace --bins
+    @cargo run --quiet -p netlessons --bin lesson -- 7
+
 # Run every test (what CI runs)
 test:
     cargo test --workspace

@@ -8,6 +8,7 @@
 
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::net::TcpStream;
 
 use anyhow::{Context, bail};
 
@@ -25,6 +26,7 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
         "5-threaded-server.md",
     ),
     (6, "socket errors and what to do about them", "6-errors.md"),
+    (7, "choosing between TCP and UDP", "7-tcp-or-udp.md"),
 ];
 
 /// Runs the demo of lesson `number`.
@@ -46,22 +48,21 @@ pub fn run(number: u32) -> anyhow::Result<()> {
         3 => lesson_3()?,
         4 => lesson_4()?,
         5 => lesson_5()?,
-        _ => lesson_6()?,
+        6 => lesson_6()?,
+        _ => crate::compare::lesson_7()?,
     }
     say("");
     match LESSONS.iter().find(|(n, _, _)| *n == number + 1) {
         Some((next, title, file)) => say(format_args!(
             "Next: lesson {next}, {title}. Read lessons/{file}, then run `just lesson-{next}`."
         )),
-        None => say(
-            "That was the last demo. Lesson 7 (lessons/7-tcp-or-udp.md) helps you choose between TCP and UDP.",
-        ),
+        None => say("That was the last lesson. Next: the exercises at the end of each lesson."),
     }
     Ok(())
 }
 
 /// A line from the demo itself, not from one of the programs.
-fn say(message: impl Display) {
+pub(crate) fn say(message: impl Display) {
     let _ = writeln!(io::stdout().lock(), "{message}");
 }
 
@@ -85,7 +86,7 @@ fn command_line(name: &str, first: &[&str], then: &[&str]) -> String {
     words.join(" ")
 }
 
-fn start_server(name: &str, args: &[&str]) -> anyhow::Result<Server> {
+pub(crate) fn start_server(name: &str, args: &[&str]) -> anyhow::Result<Server> {
     let command = command_line(name, args, &["--port", "0"]);
     say(format_args!(
         "\n-- starting {command} (the system picks a free port)"
@@ -199,17 +200,38 @@ fn lesson_4() -> anyhow::Result<()> {
 }
 
 fn lesson_5() -> anyhow::Result<()> {
-    for (mode, extra, clients) in [("thread-per-connection", "", 3), ("pool", "2", 4)] {
-        let total = clients.to_string();
-        let mut args = vec!["--mode", mode, "--max-connections", &total];
-        if !extra.is_empty() {
-            args.extend(["--workers", extra]);
-        }
-        let server = start_server("threaded-server", &args)?;
-        say(format_args!(
-            "\n-- running {clients} tcp-clients at the same time, --quiet"
-        ));
-        let running: Vec<Process> = (0..clients)
+    // First, why lesson 1's server is not enough: one silent client blocks
+    // everybody else.
+    let server = start_server("tcp-server", &["--quiet"])?;
+    say("\n-- a client connects to it and sends nothing (the demo holds this connection open)");
+    let silent =
+        TcpStream::connect(server.address()).context("the silent client cannot connect")?;
+    say("\n-- running tcp-client --timeout 1 while the server is busy with the silent client");
+    let finished = start_client("tcp-client", &server, &["--timeout", "1"])?.wait(RUN_TIMEOUT)?;
+    if finished.success() {
+        bail!(
+            "tcp-client was served although the server was busy:\n{}",
+            finished.describe()
+        );
+    }
+    say(
+        "\n-- tcp-client connected (the system queues connections) but got no echo: one client at a time",
+    );
+    drop(silent);
+    server.stop();
+
+    // Then the threaded server, in both modes, with the same silent client.
+    let modes: [&[&str]; 2] = [
+        &["--mode", "thread-per-connection", "--max-connections", "4"],
+        &["--mode", "pool", "--workers", "2", "--max-connections", "4"],
+    ];
+    for args in modes {
+        let server = start_server("threaded-server", args)?;
+        say("\n-- the silent client connects again");
+        let silent =
+            TcpStream::connect(server.address()).context("the silent client cannot connect")?;
+        say("\n-- running 3 tcp-clients at the same time, --quiet");
+        let running: Vec<Process> = (0..3)
             .map(|_| start_client("tcp-client", &server, &["--quiet"]))
             .collect::<anyhow::Result<_>>()?;
         for client in running {
@@ -218,6 +240,8 @@ fn lesson_5() -> anyhow::Result<()> {
                 bail!("a client failed:\n{}", finished.describe());
             }
         }
+        say("\n-- every client was served while the silent one was still connected; now it leaves");
+        drop(silent);
         wait_for_server(server)?;
     }
     Ok(())

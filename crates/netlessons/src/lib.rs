@@ -8,9 +8,11 @@
 //! - [`harness`]: starting lesson programs, finding the address a server
 //!   announced, and always stopping what was started. The tests and the
 //!   lesson runner (`just lesson-N`) both use it.
-//! - [`lessons`]: the demos that `just lesson-N` runs.
+//! - [`lessons`]: the demos that `just lesson-N` runs, and [`compare`],
+//!   lesson 7's side-by-side run of TCP and UDP.
 
 pub mod cli;
+pub mod compare;
 pub mod harness;
 pub mod lessons;
 pub mod show;

@@ -69,17 +69,21 @@ fn lesson_4() {
         ));
 }
 
-/// Lesson 5: both modes serve several clients at once.
+/// Lesson 5: a silent client blocks the lesson-1 server but not the
+/// threaded one, in either mode.
 #[test]
 fn lesson_5() {
     lesson(5)
+        .stdout(predicate::str::contains(
+            "tcp-client ! error: no echo within 1s: got 0 of 41 bytes",
+        ))
         .stdout(predicate::str::contains("(thread-per-connection mode)"))
         .stdout(predicate::str::contains(
             "threaded-server | [thread-3] serving",
         ))
         .stdout(predicate::str::contains("(pool mode)"))
         .stdout(predicate::str::contains("threaded-server | [worker-"))
-        .stdout(predicate::str::contains("tcp-client | echo complete").count(7));
+        .stdout(predicate::str::contains("tcp-client | echo complete").count(6));
 }
 
 /// Lesson 6: every error scenario.
@@ -94,6 +98,21 @@ fn lesson_6() {
         ));
 }
 
+/// Lesson 7: TCP keeps every byte in order; UDP through the simulated
+/// lossy network loses one datagram and reorders another.
+#[test]
+fn lesson_7() {
+    lesson(7)
+        .stdout(predicate::str::contains(
+            "what came back: \"message 1.message 2.message 3.message 4.message 5.\"",
+        ))
+        .stdout(predicate::str::contains("5 of 5 replies came back"))
+        .stdout(predicate::str::contains(
+            "reply: \"message 1.\"\nreply: \"message 4.\"\nreply: \"message 3.\"\nreply: \"message 5.\"\n4 of 5",
+        ))
+        .stdout(predicate::str::is_match("TCP: .+ per round trip, plus .+ to connect").expect("regex"));
+}
+
 /// Without a number, the lesson runner lists the lessons; a wrong number
 /// is one clear error.
 #[test]
@@ -102,7 +121,7 @@ fn list_and_wrong_number() {
         .assert()
         .success()
         .stdout(predicate::str::contains("just lesson-1"))
-        .stdout(predicate::str::contains("just lesson-6"));
+        .stdout(predicate::str::contains("just lesson-7"));
     let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson"))
         .arg("9")
         .output()
