@@ -143,11 +143,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         choice: Choice::BrokenPipe,
         title: "writing to a connection the peer has closed",
-        expected: &[
-            Kind::Io(BrokenPipe),
-            Kind::Io(ConnectionReset),
-            Kind::Io(ConnectionAborted),
-        ],
+        expected: &[Kind::Io(BrokenPipe), Kind::Io(ConnectionReset), Kind::Io(ConnectionAborted)],
         advice: "The peer is gone: stop writing, close the socket, report it. Rust \
                  programs get an error here instead of being killed by SIGPIPE.",
         run: broken_pipe,
@@ -192,47 +188,29 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
-    let setup = Setup {
-        host: args.host.clone(),
-        port: args.port,
-    };
+    let setup = Setup { host: args.host.clone(), port: args.port };
     setup.address(0)?;
 
     let chosen: Vec<&Scenario> = match args.scenario {
         Choice::List => {
             for scenario in SCENARIOS {
-                say.result(format_args!(
-                    "{:<20} {}",
-                    name(scenario.choice),
-                    scenario.title
-                ));
+                say.result(format_args!("{:<20} {}", name(scenario.choice), scenario.title));
             }
             return Ok(());
         }
         Choice::All => SCENARIOS.iter().collect(),
-        one => SCENARIOS
-            .iter()
-            .filter(|scenario| scenario.choice == one)
-            .collect(),
+        one => SCENARIOS.iter().filter(|scenario| scenario.choice == one).collect(),
     };
 
     let mut failed = Vec::new();
     for scenario in chosen {
-        say.result(format_args!(
-            "== {}: {}",
-            name(scenario.choice),
-            scenario.title
-        ));
+        say.result(format_args!("== {}: {}", name(scenario.choice), scenario.title));
         match (scenario.run)(&setup, say) {
             Ok(error) => {
                 let kind = kind_of(&error);
                 say.result(format_args!("error:  {error:#}"));
                 say.result(format_args!("kind:   {}", describe(kind)));
-                if !scenario
-                    .expected
-                    .iter()
-                    .any(|expected| matches_kind(*expected, kind))
-                {
+                if !scenario.expected.iter().any(|expected| matches_kind(*expected, kind)) {
                     say.problem(format_args!(
                         "{}: this kind of error was not expected here",
                         name(scenario.choice)
@@ -252,27 +230,18 @@ fn run(args: &Args) -> anyhow::Result<()> {
         say.result("");
     }
     if !failed.is_empty() {
-        bail!(
-            "these scenarios did not go as expected: {}",
-            failed.join(", ")
-        );
+        bail!("these scenarios did not go as expected: {}", failed.join(", "));
     }
     Ok(())
 }
 
 fn name(choice: Choice) -> String {
-    choice
-        .to_possible_value()
-        .map(|value| value.get_name().to_string())
-        .unwrap_or_default()
+    choice.to_possible_value().map(|value| value.get_name().to_string()).unwrap_or_default()
 }
 
 /// The `io::ErrorKind` at the root of an error, if it is an I/O error.
 fn kind_of(error: &anyhow::Error) -> Option<io::ErrorKind> {
-    error
-        .root_cause()
-        .downcast_ref::<io::Error>()
-        .map(io::Error::kind)
+    error.root_cause().downcast_ref::<io::Error>().map(io::Error::kind)
 }
 
 fn describe(kind: Option<io::ErrorKind>) -> String {
@@ -310,9 +279,7 @@ fn connection_refused(setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Er
     // program could grab it in between, so try a few times.
     for _ in 0..3 {
         let closed = TcpListener::bind(setup.address(0)?)?.local_addr()?;
-        say.step(format_args!(
-            "connecting to {closed}, where nothing listens any more"
-        ));
+        say.step(format_args!("connecting to {closed}, where nothing listens any more"));
         match TcpStream::connect_timeout(&closed, Duration::from_secs(5)) {
             Ok(_) => say.step("someone else is listening there now; trying another port"),
             Err(error) => return Ok(anyhow!(error).context(format!("cannot connect to {closed}"))),
@@ -323,10 +290,7 @@ fn connection_refused(setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Er
 
 fn unknown_host(_setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Error> {
     // Names ending in .invalid are reserved never to exist (RFC 6761).
-    let address = cli::Address {
-        host: "no.such.host.invalid".to_string(),
-        port: 80,
-    };
+    let address = cli::Address { host: "no.such.host.invalid".to_string(), port: 80 };
     say.step(format_args!("looking up {}", address.host));
     match address.resolve() {
         Ok(found) => bail!("the name resolved to {found:?}"),
@@ -350,9 +314,7 @@ fn read_timeout(setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Error> {
     let (_silent_server, _) = listener.accept()?;
     let timeout = Duration::from_millis(200);
     client.set_read_timeout(Some(timeout))?;
-    say.step(format_args!(
-        "reading from a peer that sends nothing, with a {timeout:?} timeout"
-    ));
+    say.step(format_args!("reading from a peer that sends nothing, with a {timeout:?} timeout"));
     let mut buffer = [0; 16];
     match client.read(&mut buffer) {
         Ok(count) => bail!("the read returned {count} bytes"),
@@ -412,9 +374,7 @@ fn udp_no_listener(setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Error
     socket.connect(nobody)?;
     let timeout = Duration::from_millis(500);
     socket.set_read_timeout(Some(timeout))?;
-    say.step(format_args!(
-        "sending a datagram to {nobody}, where nothing listens"
-    ));
+    say.step(format_args!("sending a datagram to {nobody}, where nothing listens"));
     socket.send(b"anyone?")?;
     say.step(format_args!("waiting up to {timeout:?} for a reply"));
     match socket.recv(&mut [0; 16]) {

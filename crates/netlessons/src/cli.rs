@@ -97,10 +97,7 @@ pub fn parse<T: Parser>() -> T {
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
             _ => {
                 let rendered = error.render().to_string();
-                let first_line = rendered
-                    .lines()
-                    .next()
-                    .unwrap_or("error: invalid arguments");
+                let first_line = rendered.lines().next().unwrap_or("error: invalid arguments");
                 let _ = writeln!(io::stderr().lock(), "{first_line} (see --help)");
                 std::process::exit(2);
             }
@@ -123,9 +120,7 @@ pub fn exit_status(result: anyhow::Result<()>) -> ExitCode {
 
 /// Parses a number of seconds such as `5` or `0.25` for a timeout.
 pub fn seconds(text: &str) -> Result<Duration, String> {
-    let value: f64 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    let value: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
     if !(0.001..=86_400.0).contains(&value) {
         return Err(format!("{text} is not between 0.001 and 86400 seconds"));
     }
@@ -143,9 +138,7 @@ pub fn data_size(text: &str) -> Result<usize, String> {
 }
 
 fn whole_number(text: &str, low: usize, high: usize) -> Result<usize, String> {
-    let value: usize = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    let value: usize = text.parse().map_err(|_| format!("{text:?} is not a whole number"))?;
     if !(low..=high).contains(&value) {
         return Err(format!("{value} is not between {low} and {high}"));
     }
@@ -178,14 +171,8 @@ mod tests {
     /// IPv6 hosts are written in brackets when a port follows.
     #[test]
     fn addresses_display_like_urls() {
-        let v6 = Address {
-            host: "::1".into(),
-            port: 7,
-        };
-        let v4 = Address {
-            host: "127.0.0.1".into(),
-            port: 7,
-        };
+        let v6 = Address { host: "::1".into(), port: 7 };
+        let v4 = Address { host: "127.0.0.1".into(), port: 7 };
         assert_eq!(v6.to_string(), "[::1]:7");
         assert_eq!(v4.to_string(), "127.0.0.1:7");
     }
@@ -194,10 +181,7 @@ mod tests {
     #[test]
     fn literal_addresses_resolve() {
         for host in ["::1", "[::1]"] {
-            let address = Address {
-                host: host.into(),
-                port: 9,
-            };
+            let address = Address { host: host.into(), port: 9 };
             assert_eq!(address.resolve().unwrap(), vec!["[::1]:9".parse().unwrap()]);
         }
     }
@@ -205,14 +189,8 @@ mod tests {
     /// A client cannot be pointed at port 0.
     #[test]
     fn clients_reject_port_zero() {
-        let address = Address {
-            host: "127.0.0.1".into(),
-            port: 0,
-        };
+        let address = Address { host: "127.0.0.1".into(), port: 0 };
         let error = address.resolve_server().unwrap_err().to_string();
-        assert!(
-            error.starts_with("port 0 cannot be connected to"),
-            "{error}"
-        );
+        assert!(error.starts_with("port 0 cannot be connected to"), "{error}");
     }
 }

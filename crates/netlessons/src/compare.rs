@@ -24,13 +24,7 @@ use crate::lessons::{say, start_server};
 use crate::show;
 
 /// The messages both protocols carry.
-const MESSAGES: [&str; 5] = [
-    "message 1.",
-    "message 2.",
-    "message 3.",
-    "message 4.",
-    "message 5.",
-];
+const MESSAGES: [&str; 5] = ["message 1.", "message 2.", "message 3.", "message 4.", "message 5."];
 
 /// How long to wait for a reply before calling it lost.
 const PATIENCE: Duration = Duration::from_millis(500);
@@ -49,9 +43,7 @@ pub fn lesson_7() -> anyhow::Result<()> {
     }
     stream.shutdown(Shutdown::Write)?;
     let mut echo = Vec::new();
-    (&stream)
-        .read_to_end(&mut echo)
-        .context("cannot read the TCP echo")?;
+    (&stream).read_to_end(&mut echo).context("cannot read the TCP echo")?;
     say(format_args!("what came back: {}", show::bytes(&echo)));
     say("every byte, in order, but one stream: nothing marks where a message ended");
 
@@ -60,11 +52,7 @@ pub fn lesson_7() -> anyhow::Result<()> {
     for reply in &replies {
         say(format_args!("reply: {}", show::bytes(reply)));
     }
-    say(format_args!(
-        "{} of {} replies came back",
-        replies.len(),
-        MESSAGES.len()
-    ));
+    say(format_args!("{} of {} replies came back", replies.len(), MESSAGES.len()));
 
     say(
         "\n-- UDP through a SIMULATED lossy network: a relay in this demo drops and delays datagrams on purpose",
@@ -83,18 +71,11 @@ pub fn lesson_7() -> anyhow::Result<()> {
         MESSAGES.len()
     ));
 
-    say(format_args!(
-        "\n-- timing: {ROUND_TRIPS} round trips of one 10-byte message each"
-    ));
+    say(format_args!("\n-- timing: {ROUND_TRIPS} round trips of one 10-byte message each"));
     let tcp_time = time_tcp(tcp_server.address())?;
     let udp_time = time_udp(udp_server.address())?;
-    say(format_args!(
-        "TCP: {:?} per round trip, plus {:?} to connect",
-        tcp_time.0, tcp_time.1
-    ));
-    say(format_args!(
-        "UDP: {udp_time:?} per round trip, nothing to connect"
-    ));
+    say(format_args!("TCP: {:?} per round trip, plus {:?} to connect", tcp_time.0, tcp_time.1));
+    say(format_args!("UDP: {udp_time:?} per round trip, nothing to connect"));
     Ok(())
 }
 
@@ -106,9 +87,7 @@ fn connect(address: SocketAddr) -> anyhow::Result<TcpStream> {
 }
 
 fn stream_write(mut stream: &TcpStream, bytes: &[u8]) -> anyhow::Result<()> {
-    stream
-        .write_all(bytes)
-        .context("cannot write to tcp-server")
+    stream.write_all(bytes).context("cannot write to tcp-server")
 }
 
 /// A UDP socket of our own, bound to the loopback address.
@@ -155,9 +134,7 @@ fn time_udp(server: SocketAddr) -> anyhow::Result<Duration> {
     let start = Instant::now();
     for _ in 0..ROUND_TRIPS {
         socket.send_to(MESSAGES[0].as_bytes(), server)?;
-        socket
-            .recv_from(&mut reply)
-            .context("a timing datagram was lost")?;
+        socket.recv_from(&mut reply).context("a timing datagram was lost")?;
     }
     Ok(start.elapsed() / ROUND_TRIPS)
 }
@@ -181,19 +158,13 @@ impl LossyRelay {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let worker = thread::spawn(move || relay(&socket, server, &stopped));
-        Ok(LossyRelay {
-            address,
-            stop,
-            worker,
-        })
+        Ok(LossyRelay { address, stop, worker })
     }
 
     /// Stops the relay and returns what it did, one line per datagram.
     fn stop(self) -> Vec<String> {
         self.stop.store(true, Ordering::SeqCst);
-        self.worker
-            .join()
-            .unwrap_or_else(|_| vec!["the relay thread failed".to_string()])
+        self.worker.join().unwrap_or_else(|_| vec!["the relay thread failed".to_string()])
     }
 }
 
@@ -217,22 +188,13 @@ fn relay(socket: &UdpSocket, server: SocketAddr, stop: &AtomicBool) -> Vec<Strin
         client = Some(sender);
         from_client += 1;
         match from_client {
-            2 => log.push(format!(
-                "dropping datagram 2 on purpose: {}",
-                show::bytes(&datagram)
-            )),
+            2 => log.push(format!("dropping datagram 2 on purpose: {}", show::bytes(&datagram))),
             3 => {
-                log.push(format!(
-                    "holding back datagram 3: {}",
-                    show::bytes(&datagram)
-                ));
+                log.push(format!("holding back datagram 3: {}", show::bytes(&datagram)));
                 held_back = Some(datagram);
             }
             _ => {
-                log.push(format!(
-                    "passing datagram {from_client}: {}",
-                    show::bytes(&datagram)
-                ));
+                log.push(format!("passing datagram {from_client}: {}", show::bytes(&datagram)));
                 let _ = socket.send_to(&datagram, server);
                 if let Some(late) = held_back.take() {
                     log.push(format!("passing datagram 3, late: {}", show::bytes(&late)));

@@ -78,9 +78,7 @@ fn build_binaries() -> anyhow::Result<PathBuf> {
         Some(other) => other,
         None => bail!("cannot tell the build profile from {}", directory.display()),
     };
-    let target_directory = directory
-        .parent()
-        .context("the profile folder has no parent")?;
+    let target_directory = directory.parent().context("the profile folder has no parent")?;
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
     let mut build = Command::new(cargo);
     build
@@ -95,9 +93,7 @@ fn build_binaries() -> anyhow::Result<PathBuf> {
         .arg(&manifest)
         .arg("--quiet")
         .stdin(Stdio::null());
-    let status = build
-        .status()
-        .context("cannot run cargo to build the lesson programs")?;
+    let status = build.status().context("cannot run cargo to build the lesson programs")?;
     if !status.success() {
         bail!("building the lesson programs failed ({status})");
     }
@@ -122,9 +118,7 @@ impl Captured {
     fn lock(&self) -> MutexGuard<'_, CapturedState> {
         // A poisoned lock only means a reader thread panicked while pushing
         // a line; the lines themselves are still fine to read.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lines(&self) -> Vec<String> {
@@ -233,13 +227,7 @@ impl Process {
             let label = label.map(|label| format!("{label} !"));
             readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
         }
-        Ok(Process {
-            name: name.to_string(),
-            child,
-            stdout,
-            stderr,
-            readers,
-        })
+        Ok(Process { name: name.to_string(), child, stdout, stderr, readers })
     }
 
     /// The lines printed on standard output so far.
@@ -270,6 +258,26 @@ impl Process {
         wanted: impl Fn(&str) -> bool,
     ) -> anyhow::Result<String> {
         self.wait_for(&self.stderr, "standard error", timeout, wanted)
+    }
+
+    /// Waits until the program has printed at least `count` lines on
+    /// standard output, or closed it, or `timeout` has passed. Returns
+    /// whether the lines are there.
+    pub fn wait_for_line_count(&self, count: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.stdout.lock();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if state.lines.len() >= count || state.closed || left.is_zero() {
+                return state.lines.len() >= count;
+            }
+            state = self
+                .stdout
+                .changed
+                .wait_timeout(state, left)
+                .map(|(state, _)| state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+        }
     }
 
     fn wait_for(
@@ -315,11 +323,7 @@ impl Process {
     pub fn wait(mut self, timeout: Duration) -> anyhow::Result<Finished> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(status) = self
-                .child
-                .try_wait()
-                .context("cannot check on the program")?
-            {
+            if let Some(status) = self.child.try_wait().context("cannot check on the program")? {
                 return Ok(self.collect(Some(status)));
             }
             if Instant::now() >= deadline {

@@ -20,11 +20,7 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
     (2, "a TCP client", "2-tcp-client.md"),
     (3, "a UDP echo server", "3-udp-server.md"),
     (4, "a UDP client, timeouts and loss", "4-udp-client.md"),
-    (
-        5,
-        "many clients at once, with threads",
-        "5-threaded-server.md",
-    ),
+    (5, "many clients at once, with threads", "5-threaded-server.md"),
     (6, "socket errors and what to do about them", "6-errors.md"),
     (7, "choosing between TCP and UDP", "7-tcp-or-udp.md"),
 ];
@@ -32,10 +28,7 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
 /// Runs the demo of lesson `number`.
 pub fn run(number: u32) -> anyhow::Result<()> {
     let Some(&(_, title, _)) = LESSONS.iter().find(|(n, _, _)| *n == number) else {
-        bail!(
-            "there is no lesson {number}; the lessons are 1 to {}",
-            LESSONS.len()
-        );
+        bail!("there is no lesson {number}; the lessons are 1 to {}", LESSONS.len());
     };
     // Build (or check) the programs before the first line of the demo, so
     // that compiler messages, if any, come first.
@@ -88,9 +81,7 @@ fn command_line(name: &str, first: &[&str], then: &[&str]) -> String {
 
 pub(crate) fn start_server(name: &str, args: &[&str]) -> anyhow::Result<Server> {
     let command = command_line(name, args, &["--port", "0"]);
-    say(format_args!(
-        "\n-- starting {command} (the system picks a free port)"
-    ));
+    say(format_args!("\n-- starting {command} (the system picks a free port)"));
     Server::start_labelled(name, args, Some(&label(name)))
 }
 
@@ -107,16 +98,10 @@ fn start_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Pr
 
 /// Runs a client against `server` to the end, and insists that it succeeds.
 fn run_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Finished> {
-    say(format_args!(
-        "\n-- running {}",
-        command_line(name, &["--port", &server.port()], args)
-    ));
+    say(format_args!("\n-- running {}", command_line(name, &["--port", &server.port()], args)));
     let finished = start_client(name, server, args)?.wait(RUN_TIMEOUT)?;
     if !finished.success() {
-        bail!(
-            "{name} failed, which this demo did not expect:\n{}",
-            finished.describe()
-        );
+        bail!("{name} failed, which this demo did not expect:\n{}", finished.describe());
     }
     Ok(finished)
 }
@@ -127,10 +112,7 @@ fn wait_for_server(server: Server) -> anyhow::Result<()> {
     if !finished.success() {
         bail!("the server failed:\n{}", finished.describe());
     }
-    say(format_args!(
-        "\n-- {} has served its clients and exited",
-        finished.name
-    ));
+    say(format_args!("\n-- {} has served its clients and exited", finished.name));
     Ok(())
 }
 
@@ -142,11 +124,7 @@ fn lesson_1() -> anyhow::Result<()> {
 
 fn lesson_2() -> anyhow::Result<()> {
     let server = start_server("tcp-server", &["--max-connections", "2", "--quiet"])?;
-    run_client(
-        "tcp-client",
-        &server,
-        &["--message", "Bytes in, the same bytes out."],
-    )?;
+    run_client("tcp-client", &server, &["--message", "Bytes in, the same bytes out."])?;
     run_client("tcp-client", &server, &["--size", "20"])?;
     wait_for_server(server)
 }
@@ -162,36 +140,18 @@ fn lesson_4() -> anyhow::Result<()> {
     let server = start_server("udp-server", &["--quiet"])?;
     run_client("udp-client", &server, &["--message", "Is anybody there?"])?;
 
-    say(format_args!(
-        "\n-- stopping udp-server: now nothing answers on port {}",
-        server.port()
-    ));
+    say(format_args!("\n-- stopping udp-server: now nothing answers on port {}", server.port()));
     let port = server.port();
     let address = server.address();
     server.stop();
 
     let host = address.ip().to_string();
-    let args = [
-        "--host",
-        &host,
-        "--port",
-        &port,
-        "--timeout",
-        "0.5",
-        "--retries",
-        "2",
-    ];
-    say(format_args!(
-        "\n-- running {}",
-        command_line("udp-client", &args, &[])
-    ));
+    let args = ["--host", &host, "--port", &port, "--timeout", "0.5", "--retries", "2"];
+    say(format_args!("\n-- running {}", command_line("udp-client", &args, &[])));
     let finished = Process::start_labelled("udp-client", &args, Some(&label("udp-client")))?
         .wait(RUN_TIMEOUT)?;
     if finished.success() {
-        bail!(
-            "udp-client got a reply from a stopped server:\n{}",
-            finished.describe()
-        );
+        bail!("udp-client got a reply from a stopped server:\n{}", finished.describe());
     }
     say(
         "\n-- as expected, udp-client gave up and exited with an error: with UDP, silence is all you get",
@@ -209,10 +169,7 @@ fn lesson_5() -> anyhow::Result<()> {
     say("\n-- running tcp-client --timeout 1 while the server is busy with the silent client");
     let finished = start_client("tcp-client", &server, &["--timeout", "1"])?.wait(RUN_TIMEOUT)?;
     if finished.success() {
-        bail!(
-            "tcp-client was served although the server was busy:\n{}",
-            finished.describe()
-        );
+        bail!("tcp-client was served although the server was busy:\n{}", finished.describe());
     }
     say(
         "\n-- tcp-client connected (the system queues connections) but got no echo: one client at a time",
@@ -254,10 +211,7 @@ fn lesson_6() -> anyhow::Result<()> {
             .wait(RUN_TIMEOUT)
             .context("error-handling did not finish")?;
     if !finished.success() {
-        bail!(
-            "some scenarios did not go as expected:\n{}",
-            finished.describe()
-        );
+        bail!("some scenarios did not go as expected:\n{}", finished.describe());
     }
     Ok(())
 }

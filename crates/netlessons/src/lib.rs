@@ -60,8 +60,5 @@ impl Narrator {
 /// A read or write timeout shows up as `WouldBlock` on Unix and as `TimedOut`
 /// on Windows, so a program must accept both.
 pub fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
+    matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }

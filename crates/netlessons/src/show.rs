@@ -60,10 +60,7 @@ mod tests {
     /// Control characters, quotes and non-ASCII bytes are escaped.
     #[test]
     fn escapes_everything_else() {
-        assert_eq!(
-            bytes(b"a\n\"\\'\xff\x00").to_string(),
-            r#""a\n\"\\'\xff\x00""#
-        );
+        assert_eq!(bytes(b"a\n\"\\'\xff\x00").to_string(), r#""a\n\"\\'\xff\x00""#);
     }
 
     /// Long data is cut, and the rest is counted.

@@ -101,10 +101,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
         received.and(sent)
     })?;
 
-    say.result(format_args!(
-        "echo complete: all {} bytes came back unchanged",
-        message.len()
-    ));
+    say.result(format_args!("echo complete: all {} bytes came back unchanged", message.len()));
     say.step("closing the socket");
     Ok(())
 }
@@ -139,12 +136,8 @@ fn connect(
 /// Sends the whole message, then shuts down our sending side. That is how a
 /// TCP program says "no more data": the server's next read returns 0.
 fn send_all(mut stream: TcpStream, message: &[u8]) -> anyhow::Result<()> {
-    stream
-        .write_all(message)
-        .context("cannot send the message")?;
-    stream
-        .shutdown(Shutdown::Write)
-        .context("cannot shut down the sending side")?;
+    stream.write_all(message).context("cannot send the message")?;
+    stream.shutdown(Shutdown::Write).context("cannot shut down the sending side")?;
     Ok(())
 }
 
@@ -177,27 +170,14 @@ fn receive_echo(
             );
         }
         let chunk = &buffer[..count];
-        say.step(format_args!(
-            "received {count} bytes: {}",
-            show::bytes(chunk)
-        ));
+        say.step(format_args!("received {count} bytes: {}", show::bytes(chunk)));
 
         let expected = &message[received..message.len().min(received + count)];
         if chunk.len() > expected.len() {
-            bail!(
-                "the server sent back more bytes than we sent ({} of them)",
-                message.len()
-            );
+            bail!("the server sent back more than the {} bytes we sent", message.len());
         }
-        if let Some(offset) = chunk
-            .iter()
-            .zip(expected)
-            .position(|(got, sent)| got != sent)
-        {
-            bail!(
-                "the echo differs from the message at byte {}",
-                received + offset
-            );
+        if let Some(offset) = chunk.iter().zip(expected).position(|(got, sent)| got != sent) {
+            bail!("the echo differs from the message at byte {}", received + offset);
         }
         received += count;
     }

@@ -134,16 +134,11 @@ fn handle_connection(
             break;
         }
         let chunk = &buffer[..count];
-        say.step(format_args!(
-            "received {count} bytes: {}",
-            show::bytes(chunk)
-        ));
+        say.step(format_args!("received {count} bytes: {}", show::bytes(chunk)));
 
         // write_all() loops until the operating system has taken every byte;
         // a single write() may take only some of them.
-        stream
-            .write_all(chunk)
-            .context("cannot send to the client")?;
+        stream.write_all(chunk).context("cannot send to the client")?;
         say.step("sent them back");
     }
 

@@ -95,10 +95,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         Mode::ThreadPerConnection => "thread-per-connection",
         Mode::Pool => "pool",
     };
-    say.result(format_args!(
-        "listening on {} ({mode} mode)",
-        listener.local_addr()?
-    ));
+    say.result(format_args!("listening on {} ({mode} mode)", listener.local_addr()?));
 
     // How many clients are being served or waiting for a worker. Only the
     // main thread adds to it, and each client's thread subtracts when that
@@ -130,23 +127,16 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 
             match &queue {
                 Some(queue) => {
-                    say.step(format_args!(
-                        "[main] connection from {peer}, queued for a worker"
-                    ));
+                    say.step(format_args!("[main] connection from {peer}, queued for a worker"));
                     // The queue has room for every open client, so this
                     // never waits; it fails only if every worker has died.
-                    queue
-                        .send((stream, peer))
-                        .context("every worker thread has stopped")?;
+                    queue.send((stream, peer)).context("every worker thread has stopped")?;
                 }
                 None => {
                     let name = format!("thread-{accepted}");
-                    say.step(format_args!(
-                        "[main] connection from {peer}, starting {name}"
-                    ));
-                    let started = thread::Builder::new()
-                        .name(name)
-                        .spawn_scoped(scope, move || {
+                    say.step(format_args!("[main] connection from {peer}, starting {name}"));
+                    let started =
+                        thread::Builder::new().name(name).spawn_scoped(scope, move || {
                             handle_connection(stream, peer, args, open, say)
                         });
                     if let Err(error) = started {
@@ -230,13 +220,10 @@ fn handle_connection(
     open.fetch_sub(1, Ordering::SeqCst);
     match outcome {
         Ok(total) => say.step(format_args!("[{me}] {peer} is done: echoed {total} bytes")),
-        Err(error) if is_timeout(&error) => say.problem(format_args!(
-            "[{me}] dropping {peer}: silent for {:?}",
-            args.idle_timeout
-        )),
-        Err(error) => say.problem(format_args!(
-            "[{me}] connection from {peer} failed: {error}"
-        )),
+        Err(error) if is_timeout(&error) => {
+            say.problem(format_args!("[{me}] dropping {peer}: silent for {:?}", args.idle_timeout))
+        }
+        Err(error) => say.problem(format_args!("[{me}] connection from {peer} failed: {error}")),
     }
 }
 

@@ -80,11 +80,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
     // Our socket needs an address too, so the reply can find us. Port 0
     // lets the operating system pick one; the IP version must match the
     // server's.
-    let any_address = if server.is_ipv4() {
-        "0.0.0.0:0"
-    } else {
-        "[::]:0"
-    };
+    let any_address = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
     let socket = UdpSocket::bind(any_address).context("cannot create a UDP socket")?;
     say.step(format_args!("sending from {}", socket.local_addr()?));
 
@@ -107,10 +103,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
             continue;
         };
         let reply = &reply[..count];
-        say.step(format_args!(
-            "received {count} bytes from {server}: {}",
-            show::bytes(reply)
-        ));
+        say.step(format_args!("received {count} bytes from {server}: {}", show::bytes(reply)));
         if reply != message {
             bail!(
                 "the reply differs from what we sent ({count} bytes back for {} sent): \
@@ -118,9 +111,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
                 message.len()
             );
         }
-        say.result(format_args!(
-            "echo complete: all {count} bytes came back unchanged"
-        ));
+        say.result(format_args!("echo complete: all {count} bytes came back unchanged"));
         return Ok(());
     }
     bail!(
@@ -150,9 +141,7 @@ fn wait_for_reply(
         match socket.recv_from(buffer) {
             Ok((count, sender)) if sender == server => return Ok(Some(count)),
             Ok((count, sender)) => {
-                say.step(format_args!(
-                    "ignoring {count} bytes from {sender}: not the server"
-                ));
+                say.step(format_args!("ignoring {count} bytes from {sender}: not the server"));
             }
             Err(error) if is_timeout(&error) => return Ok(None),
             // Some systems (Windows always, others for connected sockets)

@@ -80,10 +80,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
             }
         };
         let datagram = &buffer[..count];
-        say.step(format_args!(
-            "received {count} bytes from {peer}: {}",
-            show::bytes(datagram)
-        ));
+        say.step(format_args!("received {count} bytes from {peer}: {}", show::bytes(datagram)));
 
         // send_to() sends one whole datagram, or fails; there is no partial
         // send to loop over. Nothing tells us whether it arrives.

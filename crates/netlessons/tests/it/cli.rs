@@ -4,14 +4,8 @@ use predicates::prelude::*;
 
 use crate::support::*;
 
-const PROGRAMS: &[&str] = &[
-    "tcp-server",
-    "tcp-client",
-    "udp-server",
-    "udp-client",
-    "threaded-server",
-    "error-handling",
-];
+const PROGRAMS: &[&str] =
+    &["tcp-server", "tcp-client", "udp-server", "udp-client", "threaded-server", "error-handling"];
 
 const SERVERS: &[&str] = &["tcp-server", "udp-server", "threaded-server"];
 
@@ -57,11 +51,7 @@ fn unknown_host() {
             .args(["--host", "no.such.host.invalid", "--port", "1"])
             .output()
             .expect("run");
-        assert_one_line_error(
-            &output,
-            1,
-            "cannot resolve host name \"no.such.host.invalid\"",
-        );
+        assert_one_line_error(&output, 1, "cannot resolve host name \"no.such.host.invalid\"");
     }
 }
 
@@ -70,15 +60,8 @@ fn unknown_host() {
 fn port_in_use() {
     for name in SERVERS {
         let holder = start(name, &["--quiet"]);
-        let output = program(name)
-            .args(["--port", &holder.port()])
-            .output()
-            .expect("run");
-        assert_one_line_error(
-            &output,
-            1,
-            &format!("cannot listen on 127.0.0.1:{}", holder.port()),
-        );
+        let output = program(name).args(["--port", &holder.port()]).output().expect("run");
+        assert_one_line_error(&output, 1, &format!("cannot listen on 127.0.0.1:{}", holder.port()));
     }
 }
 

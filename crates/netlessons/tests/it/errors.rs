@@ -12,14 +12,8 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("unknown-host", "[A-Za-z]+"),
     ("read-timeout", "(WouldBlock|TimedOut)"),
     ("connection-reset", "(ConnectionReset|ConnectionAborted)"),
-    (
-        "broken-pipe",
-        "(BrokenPipe|ConnectionReset|ConnectionAborted)",
-    ),
-    (
-        "udp-no-listener",
-        "(ConnectionRefused|ConnectionReset|WouldBlock|TimedOut)",
-    ),
+    ("broken-pipe", "(BrokenPipe|ConnectionReset|ConnectionAborted)"),
+    ("udp-no-listener", "(ConnectionRefused|ConnectionReset|WouldBlock|TimedOut)"),
 ];
 
 /// Every I/O scenario shows its error, the right kind, and advice.
@@ -47,9 +41,7 @@ fn invalid_address_is_not_an_io_error() {
         .arg("invalid-address")
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "error:  \"127.0.0.1:70000\" is not a valid address",
-        ))
+        .stdout(predicate::str::contains("error:  \"127.0.0.1:70000\" is not a valid address"))
         .stdout(predicate::str::contains("kind:   not an I/O error"));
 }
 
@@ -57,24 +49,13 @@ fn invalid_address_is_not_an_io_error() {
 #[test]
 fn all_and_list_cover_every_scenario() {
     let all = program("error-handling").arg("all").output().expect("run");
-    assert!(
-        all.status.success(),
-        "{}",
-        String::from_utf8_lossy(&all.stderr)
-    );
+    assert!(all.status.success(), "{}", String::from_utf8_lossy(&all.stderr));
     let listed = program("error-handling").arg("list").output().expect("run");
     let listed = String::from_utf8_lossy(&listed.stdout);
     let all = String::from_utf8_lossy(&all.stdout);
-    for name in SCENARIOS
-        .iter()
-        .map(|(name, _)| *name)
-        .chain(["invalid-address"])
-    {
+    for name in SCENARIOS.iter().map(|(name, _)| *name).chain(["invalid-address"]) {
         assert!(all.contains(&format!("== {name}: ")), "all runs {name}");
-        assert!(
-            listed.lines().any(|line| line.starts_with(name)),
-            "list names {name}"
-        );
+        assert!(listed.lines().any(|line| line.starts_with(name)), "list names {name}");
     }
     assert_eq!(listed.lines().count(), SCENARIOS.len() + 1);
 }
@@ -97,7 +78,5 @@ fn address_in_use_against_a_real_server() {
         .args(["address-in-use", "--port", &server.port()])
         .assert()
         .failure()
-        .stderr(predicate::str::contains(
-            "could not show the error: the first bind failed",
-        ));
+        .stderr(predicate::str::contains("could not show the error: the first bind failed"));
 }

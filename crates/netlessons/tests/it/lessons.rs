@@ -7,9 +7,7 @@ use crate::support::*;
 
 fn lesson(number: u32) -> assert_cmd::assert::Assert {
     let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson"));
-    command
-        .timeout(netlessons::harness::RUN_TIMEOUT)
-        .arg(number.to_string());
+    command.timeout(netlessons::harness::RUN_TIMEOUT).arg(number.to_string());
     command.assert().success()
 }
 
@@ -17,18 +15,14 @@ fn lesson(number: u32) -> assert_cmd::assert::Assert {
 #[test]
 fn lesson_1() {
     lesson(1)
-        .stdout(predicate::str::contains(
-            "     tcp-server | listening on 127.0.0.1:",
-        ))
+        .stdout(predicate::str::contains("     tcp-server | listening on 127.0.0.1:"))
         .stdout(predicate::str::contains(
             "     tcp-server | received 16 bytes: \"This is the mess\"",
         ))
         .stdout(predicate::str::contains(
             "     tcp-client | echo complete: all 41 bytes came back unchanged",
         ))
-        .stdout(predicate::str::contains(
-            "-- tcp-server has served its clients and exited",
-        ))
+        .stdout(predicate::str::contains("-- tcp-server has served its clients and exited"))
         .stdout(predicate::str::contains("Next: lesson 2"));
 }
 
@@ -47,13 +41,9 @@ fn lesson_2() {
 /// Lesson 3: UDP datagrams both ways.
 #[test]
 fn lesson_3() {
-    lesson(3)
-        .stdout(predicate::str::contains(
-            "udp-server | listening on 127.0.0.1:",
-        ))
-        .stdout(predicate::str::contains(
-            "udp-client | echo complete: all 20 bytes came back unchanged",
-        ));
+    lesson(3).stdout(predicate::str::contains("udp-server | listening on 127.0.0.1:")).stdout(
+        predicate::str::contains("udp-client | echo complete: all 20 bytes came back unchanged"),
+    );
 }
 
 /// Lesson 4: an answer, then silence and retries.
@@ -64,9 +54,7 @@ fn lesson_4() {
             "udp-client | echo complete: all 17 bytes came back unchanged",
         ))
         .stdout(predicate::str::contains("udp-client | sending 41 bytes to 127.0.0.1:").count(3))
-        .stdout(predicate::str::contains(
-            "udp-client ! error: no reply from 127.0.0.1:",
-        ));
+        .stdout(predicate::str::contains("udp-client ! error: no reply from 127.0.0.1:"));
 }
 
 /// Lesson 5: a silent client blocks the lesson-1 server but not the
@@ -78,9 +66,7 @@ fn lesson_5() {
             "tcp-client ! error: no echo within 1s: got 0 of 41 bytes",
         ))
         .stdout(predicate::str::contains("(thread-per-connection mode)"))
-        .stdout(predicate::str::contains(
-            "threaded-server | [thread-3] serving",
-        ))
+        .stdout(predicate::str::contains("threaded-server | [thread-3] serving"))
         .stdout(predicate::str::contains("(pool mode)"))
         .stdout(predicate::str::contains("threaded-server | [worker-"))
         .stdout(predicate::str::contains("tcp-client | echo complete").count(6));
@@ -90,12 +76,8 @@ fn lesson_5() {
 #[test]
 fn lesson_6() {
     lesson(6)
-        .stdout(predicate::str::contains(
-            "error-handling | == address-in-use",
-        ))
-        .stdout(predicate::str::contains(
-            "error-handling | == udp-no-listener",
-        ));
+        .stdout(predicate::str::contains("error-handling | == address-in-use"))
+        .stdout(predicate::str::contains("error-handling | == udp-no-listener"));
 }
 
 /// Lesson 7: TCP keeps every byte in order; UDP through the simulated
@@ -122,9 +104,7 @@ fn list_and_wrong_number() {
         .success()
         .stdout(predicate::str::contains("just lesson-1"))
         .stdout(predicate::str::contains("just lesson-7"));
-    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson"))
-        .arg("9")
-        .output()
-        .expect("run");
+    let output =
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson")).arg("9").output().expect("run");
     assert_one_line_error(&output, 1, "there is no lesson 9");
 }

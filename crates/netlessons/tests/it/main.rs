@@ -9,6 +9,7 @@
 mod support;
 
 mod cli;
+mod docs;
 mod errors;
 mod lessons;
 mod tcp;

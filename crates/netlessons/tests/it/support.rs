@@ -22,12 +22,7 @@ pub fn program(name: &str) -> Command {
 /// A command for client program `name`, pointed at `address`.
 pub fn client_for(name: &str, address: SocketAddr) -> Command {
     let mut command = program(name);
-    command.args([
-        "--host",
-        &address.ip().to_string(),
-        "--port",
-        &address.port().to_string(),
-    ]);
+    command.args(["--host", &address.ip().to_string(), "--port", &address.port().to_string()]);
     command
 }
 
@@ -47,32 +42,17 @@ pub fn start(name: &str, args: &[&str]) -> Server {
 pub fn assert_one_line_error(output: &std::process::Output, code: i32, expected: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit status; stderr was:\n{stderr}"
-    );
-    assert_eq!(
-        lines.len(),
-        1,
-        "expected one line on stderr, got:\n{stderr}"
-    );
+    assert_eq!(output.status.code(), Some(code), "exit status; stderr was:\n{stderr}");
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got:\n{stderr}");
     assert!(lines[0].starts_with("error: "), "{stderr}");
-    assert!(
-        lines[0].contains(expected),
-        "expected {expected:?} in:\n{stderr}"
-    );
+    assert!(lines[0].contains(expected), "expected {expected:?} in:\n{stderr}");
 }
 
 /// Connects a plain TCP socket, with timeouts so a test never hangs.
 pub fn connect(address: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&address, SOCKET_TIMEOUT).expect("connect");
-    stream
-        .set_read_timeout(Some(SOCKET_TIMEOUT))
-        .expect("set read timeout");
-    stream
-        .set_write_timeout(Some(SOCKET_TIMEOUT))
-        .expect("set write timeout");
+    stream.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("set read timeout");
+    stream.set_write_timeout(Some(SOCKET_TIMEOUT)).expect("set write timeout");
     stream
 }
 
@@ -103,9 +83,7 @@ pub fn stand_in_server(
     let address = listener.local_addr().expect("address");
     let handle = thread::spawn(move || {
         let (stream, _) = listener.accept().expect("accept");
-        stream
-            .set_read_timeout(Some(SOCKET_TIMEOUT))
-            .expect("timeout");
+        stream.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("timeout");
         let _ = behaviour(stream);
     });
     (address, handle)

@@ -26,15 +26,10 @@ fn client_and_server_echo_the_article_message() {
         .stdout(predicate::str::contains("received 9 bytes: \"repeated.\""))
         .stdout(predicate::str::contains("echo complete: all 41 bytes came back unchanged"));
 
-    let finished = server
-        .wait(Duration::from_secs(30))
-        .expect("server exits after one connection");
+    let finished = server.wait(Duration::from_secs(30)).expect("server exits after one connection");
     assert!(finished.success(), "{}", finished.describe());
-    let chunks: Vec<&String> = finished
-        .stdout
-        .iter()
-        .filter(|line| line.starts_with("received"))
-        .collect();
+    let chunks: Vec<&String> =
+        finished.stdout.iter().filter(|line| line.starts_with("received")).collect();
     assert_eq!(
         chunks,
         [
@@ -43,12 +38,7 @@ fn client_and_server_echo_the_article_message() {
             "received 9 bytes: \"repeated.\"",
         ]
     );
-    assert!(
-        finished
-            .stdout
-            .iter()
-            .any(|line| line.starts_with("no more data from 127.0.0.1:"))
-    );
+    assert!(finished.stdout.iter().any(|line| line.starts_with("no more data from 127.0.0.1:")));
 }
 
 /// An empty message is sent and "echoed": the client ends at once, happily.
@@ -59,9 +49,7 @@ fn empty_message_round_trips() {
         .args(["--message", ""])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "echo complete: all 0 bytes came back unchanged",
-        ));
+        .stdout(predicate::str::contains("echo complete: all 0 bytes came back unchanged"));
 }
 
 /// Binary, non-UTF-8 data is echoed byte for byte and shown escaped.
@@ -72,17 +60,10 @@ fn binary_message_round_trips() {
         .args(["--size", "300"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            r#"received 16 bytes: "\x80\x81\x82"#,
-        ))
-        .stdout(predicate::str::contains(
-            "echo complete: all 300 bytes came back unchanged",
-        ));
+        .stdout(predicate::str::contains(r#"received 16 bytes: "\x80\x81\x82"#))
+        .stdout(predicate::str::contains("echo complete: all 300 bytes came back unchanged"));
     // The server's side of it, read by a plain client: the exact bytes.
-    assert_eq!(
-        plain_exchange(server.address(), &test_data(300)),
-        test_data(300)
-    );
+    assert_eq!(plain_exchange(server.address(), &test_data(300)), test_data(300));
 }
 
 /// A 1 MiB message goes through the 16-byte server without deadlock or loss.
@@ -105,11 +86,7 @@ fn server_echoes_exact_bytes_to_a_plain_client() {
         let server = start("tcp-server", &["--host", host, "--quiet"]);
         let data = test_data(100_000);
         assert_eq!(plain_exchange(server.address(), &data), data, "over {host}");
-        assert_eq!(
-            plain_exchange(server.address(), b""),
-            b"",
-            "empty, over {host}"
-        );
+        assert_eq!(plain_exchange(server.address(), b""), b"", "empty, over {host}");
     }
 }
 
@@ -164,10 +141,8 @@ fn client_times_out_on_a_silent_server() {
         drop(stream);
         Ok(())
     });
-    let output = client_for("tcp-client", address)
-        .args(["--timeout", "0.3"])
-        .output()
-        .expect("run");
+    let output =
+        client_for("tcp-client", address).args(["--timeout", "0.3"]).output().expect("run");
     client_done.send(()).expect("the peer waits");
     peer.join().expect("peer");
     assert_one_line_error(&output, 1, "no echo within 300ms: got 0 of 41 bytes");
@@ -187,15 +162,10 @@ fn server_survives_a_client_that_vanishes_mid_transfer() {
     }
     let report = server
         .process()
-        .wait_for_error_line(Duration::from_secs(20), |line| {
-            line.contains("failed: cannot")
-        })
+        .wait_for_error_line(Duration::from_secs(20), |line| line.contains("failed: cannot"))
         .expect("the server reports the broken connection");
     assert!(report.starts_with("connection from 127.0.0.1:"), "{report}");
-    client("tcp-client", &server)
-        .args(["--quiet"])
-        .assert()
-        .success();
+    client("tcp-client", &server).args(["--quiet"]).assert().success();
 }
 
 /// A client that connects and stays silent is dropped after the idle
@@ -204,16 +174,10 @@ fn server_survives_a_client_that_vanishes_mid_transfer() {
 fn server_drops_a_silent_client() {
     let server = start("tcp-server", &["--idle-timeout", "0.3"]);
     let silent = connect(server.address());
-    client("tcp-client", &server)
-        .args(["--quiet"])
-        .assert()
-        .success();
+    client("tcp-client", &server).args(["--quiet"]).assert().success();
     let finished = server.stop();
     assert!(
-        finished
-            .stderr
-            .iter()
-            .any(|line| line.ends_with("client silent for 300ms, giving up")),
+        finished.stderr.iter().any(|line| line.ends_with("client silent for 300ms, giving up")),
         "{}",
         finished.describe()
     );
@@ -225,18 +189,11 @@ fn server_drops_a_silent_client() {
 fn one_byte_buffers_work() {
     let server = start("tcp-server", &["--buffer-size", "1", "--quiet"]);
     client("tcp-client", &server)
-        .args([
-            "--buffer-size",
-            "1",
-            "--message",
-            "tiny buffers, same bytes",
-        ])
+        .args(["--buffer-size", "1", "--message", "tiny buffers, same bytes"])
         .assert()
         .success()
         .stdout(predicate::str::contains("received 1 bytes: \"t\""))
-        .stdout(predicate::str::contains(
-            "echo complete: all 24 bytes came back unchanged",
-        ));
+        .stdout(predicate::str::contains("echo complete: all 24 bytes came back unchanged"));
 }
 
 /// The client finds the server by name: `localhost` may resolve to ::1

@@ -35,10 +35,8 @@ fn run_clients_at_once(server: &Server, count: usize) {
 #[test]
 fn serves_concurrent_clients_in_both_modes() {
     for mode in ["thread-per-connection", "pool"] {
-        let server = start(
-            "threaded-server",
-            &["--mode", mode, "--workers", "3", "--max-connections", "8"],
-        );
+        let server =
+            start("threaded-server", &["--mode", mode, "--workers", "3", "--max-connections", "8"]);
         run_clients_at_once(&server, 8);
         let finished = server.wait(Duration::from_secs(30)).expect("server exits");
         assert!(finished.success(), "{}", finished.describe());
@@ -56,10 +54,8 @@ fn serves_concurrent_clients_in_both_modes() {
 #[test]
 fn refuses_clients_beyond_the_cap() {
     for mode in ["thread-per-connection", "pool"] {
-        let server = start(
-            "threaded-server",
-            &["--mode", mode, "--workers", "1", "--max-clients", "2"],
-        );
+        let server =
+            start("threaded-server", &["--mode", mode, "--workers", "1", "--max-clients", "2"]);
         let first = connect(server.address());
         server
             .process()
@@ -88,10 +84,7 @@ fn refuses_clients_beyond_the_cap() {
             "{mode}: the connection is closed"
         );
 
-        let gone = [
-            first.local_addr().expect("addr"),
-            second.local_addr().expect("addr"),
-        ];
+        let gone = [first.local_addr().expect("addr"), second.local_addr().expect("addr")];
         drop(first);
         drop(second);
         for address in gone {
@@ -103,10 +96,7 @@ fn refuses_clients_beyond_the_cap() {
                 })
                 .expect("the open clients leave");
         }
-        client("tcp-client", &server)
-            .args(["--quiet"])
-            .assert()
-            .success();
+        client("tcp-client", &server).args(["--quiet"]).assert().success();
     }
 }
 
@@ -115,10 +105,7 @@ fn refuses_clients_beyond_the_cap() {
 #[test]
 fn drops_silent_clients() {
     for mode in ["thread-per-connection", "pool"] {
-        let server = start(
-            "threaded-server",
-            &["--mode", mode, "--idle-timeout", "0.3"],
-        );
+        let server = start("threaded-server", &["--mode", mode, "--idle-timeout", "0.3"]);
         let _silent = connect(server.address());
         let line = server
             .process()

@@ -13,23 +13,15 @@ use crate::support::*;
 /// A UDP socket of the test's own, bound to a free loopback port.
 fn test_socket() -> UdpSocket {
     let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    socket
-        .set_read_timeout(Some(SOCKET_TIMEOUT))
-        .expect("timeout");
+    socket.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("timeout");
     socket
 }
 
 /// Sends `data` to `server` from a fresh socket and returns the reply.
 fn plain_round_trip(server: SocketAddr, data: &[u8]) -> Vec<u8> {
-    let any = if server.is_ipv4() {
-        "127.0.0.1:0"
-    } else {
-        "[::1]:0"
-    };
+    let any = if server.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" };
     let socket = UdpSocket::bind(any).expect("bind");
-    socket
-        .set_read_timeout(Some(SOCKET_TIMEOUT))
-        .expect("timeout");
+    socket.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("timeout");
     socket.send_to(data, server).expect("send");
     let mut reply = vec![0; 65_535];
     let (count, from) = socket.recv_from(&mut reply).expect("a reply");
@@ -45,22 +37,13 @@ fn client_and_server_echo_the_article_message() {
     client("udp-client", &server)
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "received 41 bytes from 127.0.0.1:",
-        ))
-        .stdout(predicate::str::contains(
-            "echo complete: all 41 bytes came back unchanged",
-        ));
-    let finished = server
-        .wait(Duration::from_secs(30))
-        .expect("server exits after one datagram");
+        .stdout(predicate::str::contains("received 41 bytes from 127.0.0.1:"))
+        .stdout(predicate::str::contains("echo complete: all 41 bytes came back unchanged"));
+    let finished = server.wait(Duration::from_secs(30)).expect("server exits after one datagram");
     assert!(finished.success(), "{}", finished.describe());
     assert!(
-        finished
-            .stdout
-            .iter()
-            .any(|line| line.starts_with("received 41 bytes from 127.0.0.1:")
-                && line.ends_with(": \"This is the message. It will be repeated.\"")),
+        finished.stdout.iter().any(|line| line.starts_with("received 41 bytes from 127.0.0.1:")
+            && line.ends_with(": \"This is the message. It will be repeated.\"")),
         "{}",
         finished.describe()
     );
@@ -76,10 +59,7 @@ fn large_datagram_round_trips() {
             .assert()
             .success()
             .stdout("echo complete: all 60000 bytes came back unchanged\n");
-        assert_eq!(
-            plain_round_trip(server.address(), &test_data(60_000)),
-            test_data(60_000)
-        );
+        assert_eq!(plain_round_trip(server.address(), &test_data(60_000)), test_data(60_000));
     }
 }
 
@@ -91,9 +71,7 @@ fn empty_datagram_round_trips() {
         .args(["--message", ""])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "echo complete: all 0 bytes came back unchanged",
-        ));
+        .stdout(predicate::str::contains("echo complete: all 0 bytes came back unchanged"));
     assert_eq!(plain_round_trip(server.address(), b""), b"");
 }
 
@@ -138,17 +116,10 @@ fn client_retries_then_reports_loss() {
         let (count, _) = black_hole
             .recv_from(&mut buffer)
             .unwrap_or_else(|_| panic!("datagram {attempt} arrived"));
-        assert_eq!(
-            &buffer[..count],
-            b"This is the message. It will be repeated."
-        );
+        assert_eq!(&buffer[..count], b"This is the message. It will be repeated.");
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        stdout.matches("no reply within 200ms").count(),
-        3,
-        "{stdout}"
-    );
+    assert_eq!(stdout.matches("no reply within 200ms").count(), 3, "{stdout}");
 }
 
 /// Datagrams from anyone but the server are ignored; the server's reply
@@ -160,28 +131,18 @@ fn client_ignores_strangers() {
     let address = fake_server.local_addr().expect("address");
     let helper = thread::spawn(move || {
         let mut buffer = [0; 100];
-        let (count, client) = fake_server
-            .recv_from(&mut buffer)
-            .expect("the client's datagram");
-        stranger
-            .send_to(b"not from the server", client)
-            .expect("stranger sends");
+        let (count, client) = fake_server.recv_from(&mut buffer).expect("the client's datagram");
+        stranger.send_to(b"not from the server", client).expect("stranger sends");
         // Give the stranger's datagram a head start; it is ignored either way.
         thread::sleep(Duration::from_millis(50));
-        fake_server
-            .send_to(&buffer[..count], client)
-            .expect("reply");
+        fake_server.send_to(&buffer[..count], client).expect("reply");
     });
     client_for("udp-client", address)
         .args(["--timeout", "10", "--retries", "0"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "ignoring 19 bytes from 127.0.0.1:",
-        ))
-        .stdout(predicate::str::contains(
-            "echo complete: all 41 bytes came back unchanged",
-        ));
+        .stdout(predicate::str::contains("ignoring 19 bytes from 127.0.0.1:"))
+        .stdout(predicate::str::contains("echo complete: all 41 bytes came back unchanged"));
     helper.join().expect("helper");
 }
 
@@ -192,13 +153,8 @@ fn server_survives_a_flood() {
     let flood = test_socket();
     for size in (0..2000).map(|n| (n * 37) % 1500) {
         // Loss is allowed under a flood; a send error is not.
-        flood
-            .send_to(&test_data(size), server.address())
-            .expect("send");
+        flood.send_to(&test_data(size), server.address()).expect("send");
     }
-    client("udp-client", &server)
-        .args(["--quiet"])
-        .assert()
-        .success();
+    client("udp-client", &server).args(["--quiet"]).assert().success();
     assert!(server.stop().stderr.is_empty());
 }
