@@ -203,7 +203,10 @@ fn run(args: &Args) -> anyhow::Result<()> {
     };
 
     let mut failed = Vec::new();
-    for scenario in chosen {
+    for (number, scenario) in chosen.into_iter().enumerate() {
+        if number > 0 {
+            say.result("");
+        }
         say.result(format_args!("== {}: {}", name(scenario.choice), scenario.title));
         match (scenario.run)(&setup, say) {
             Ok(error) => {
@@ -227,7 +230,6 @@ fn run(args: &Args) -> anyhow::Result<()> {
                 failed.push(name(scenario.choice));
             }
         }
-        say.result("");
     }
     if !failed.is_empty() {
         bail!("these scenarios did not go as expected: {}", failed.join(", "));
@@ -264,7 +266,17 @@ fn matches_kind(expected: Kind, kind: Option<io::ErrorKind>) -> bool {
 // when it could not trigger it.
 
 fn address_in_use(setup: &Setup, say: Narrator) -> anyhow::Result<anyhow::Error> {
-    let first = TcpListener::bind(setup.address(setup.port)?).context("the first bind failed")?;
+    let wanted = setup.address(setup.port)?;
+    // Hold the address ourselves, unless another program already does
+    // (try --port 65432 while a lesson-1 server runs).
+    let first = match TcpListener::bind(wanted) {
+        Ok(first) => first,
+        Err(error) if error.kind() == AddrInUse => {
+            say.step(format_args!("another program already holds {wanted}"));
+            return Ok(anyhow!(error).context(format!("cannot listen on {wanted}")));
+        }
+        Err(error) => return Err(error).context("the first bind failed"),
+    };
     let taken = first.local_addr()?;
     say.step(format_args!("the first listener holds {taken}"));
     say.step(format_args!("binding a second listener to {taken}"));

@@ -140,9 +140,9 @@ fn lesson_4() -> anyhow::Result<()> {
     let server = start_server("udp-server", &["--quiet"])?;
     run_client("udp-client", &server, &["--message", "Is anybody there?"])?;
 
-    say(format_args!("\n-- stopping udp-server: now nothing answers on port {}", server.port()));
     let port = server.port();
     let address = server.address();
+    say(format_args!("\n-- stopping udp-server: now nothing answers at {address}"));
     server.stop();
 
     let host = address.ip().to_string();
@@ -174,8 +174,10 @@ fn lesson_5() -> anyhow::Result<()> {
     say(
         "\n-- tcp-client connected (the system queues connections) but got no echo: one client at a time",
     );
-    drop(silent);
+    // Stop the server while it is still busy, so it never gets to the
+    // client that gave up.
     server.stop();
+    drop(silent);
 
     // Then the threaded server, in both modes, with the same silent client.
     let modes: [&[&str]; 2] = [

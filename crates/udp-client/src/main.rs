@@ -82,7 +82,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
     // server's.
     let any_address = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
     let socket = UdpSocket::bind(any_address).context("cannot create a UDP socket")?;
-    say.step(format_args!("sending from {}", socket.local_addr()?));
+    say.step(format_args!("our socket is {}, on a port the system picked", socket.local_addr()?));
 
     let attempts = args.retries + 1;
     let mut reply = vec![0; LARGEST_DATAGRAM];
