@@ -6,21 +6,19 @@
 //! 1. TCP delivers every byte, in order, but as one stream: the boundaries
 //!    between the messages are gone.
 //! 2. UDP delivers each message as one datagram, boundaries kept.
-//! 3. Through a *simulated* lossy network (a relay in this file that drops
-//!    one datagram and delays another, on purpose), UDP loses and reorders
+//! 3. Through a *simulated* lossy network ([`LossyRelay`], which drops one
+//!    datagram and delays another, on purpose), UDP loses and reorders
 //!    messages without a word, and only numbers inside the messages show it.
 //! 4. How long a round trip takes over each, measured here and now.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
 use crate::lessons::{say, start_server};
+use crate::lossy::LossyRelay;
 use crate::show;
 
 /// The messages both protocols carry.
@@ -137,71 +135,4 @@ fn time_udp(server: SocketAddr) -> anyhow::Result<Duration> {
         socket.recv_from(&mut reply).context("a timing datagram was lost")?;
     }
     Ok(start.elapsed() / ROUND_TRIPS)
-}
-
-/// A pretend network between a client and a UDP server: it forwards
-/// datagrams both ways, except that it drops the client's 2nd datagram and
-/// holds back the 3rd until the 4th has gone. Real networks do this at
-/// random; this one does it the same way every time, so the demo is
-/// repeatable.
-struct LossyRelay {
-    address: SocketAddr,
-    stop: Arc<AtomicBool>,
-    worker: thread::JoinHandle<Vec<String>>,
-}
-
-impl LossyRelay {
-    fn start(server: SocketAddr) -> anyhow::Result<LossyRelay> {
-        let socket = UdpSocket::bind("127.0.0.1:0").context("cannot create the relay socket")?;
-        socket.set_read_timeout(Some(Duration::from_millis(20)))?;
-        let address = socket.local_addr()?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        let worker = thread::spawn(move || relay(&socket, server, &stopped));
-        Ok(LossyRelay { address, stop, worker })
-    }
-
-    /// Stops the relay and returns what it did, one line per datagram.
-    fn stop(self) -> Vec<String> {
-        self.stop.store(true, Ordering::SeqCst);
-        self.worker.join().unwrap_or_else(|_| vec!["the relay thread failed".to_string()])
-    }
-}
-
-fn relay(socket: &UdpSocket, server: SocketAddr, stop: &AtomicBool) -> Vec<String> {
-    let mut log = Vec::new();
-    let mut client = None;
-    let mut from_client = 0;
-    let mut held_back: Option<Vec<u8>> = None;
-    let mut buffer = [0; 65_535];
-    while !stop.load(Ordering::SeqCst) {
-        let Ok((count, sender)) = socket.recv_from(&mut buffer) else {
-            continue;
-        };
-        let datagram = buffer[..count].to_vec();
-        if sender == server {
-            if let Some(client) = client {
-                let _ = socket.send_to(&datagram, client);
-            }
-            continue;
-        }
-        client = Some(sender);
-        from_client += 1;
-        match from_client {
-            2 => log.push(format!("dropping datagram 2 on purpose: {}", show::bytes(&datagram))),
-            3 => {
-                log.push(format!("holding back datagram 3: {}", show::bytes(&datagram)));
-                held_back = Some(datagram);
-            }
-            _ => {
-                log.push(format!("passing datagram {from_client}: {}", show::bytes(&datagram)));
-                let _ = socket.send_to(&datagram, server);
-                if let Some(late) = held_back.take() {
-                    log.push(format!("passing datagram 3, late: {}", show::bytes(&late)));
-                    let _ = socket.send_to(&late, server);
-                }
-            }
-        }
-    }
-    log
 }

@@ -20,7 +20,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -35,9 +35,14 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The text a server prints before its address, on its first line.
 pub const ANNOUNCEMENT: &str = "listening on ";
 
+/// The workspace packages that hold exercises. They are built one binary
+/// at a time, on demand, so that a learner's unfinished exercise can never
+/// stop the lesson programs from building.
+pub const EXERCISE_PACKAGES: &[&str] = &["exercises", "exercise-solutions"];
+
 /// The path of a lesson program, such as `"tcp-server"`.
 ///
-/// The first call brings every workspace binary up to date (see the module
+/// The first call brings every lesson program up to date (see the module
 /// documentation); later calls only build the path.
 pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     let directory = prepare_binaries()?;
@@ -48,56 +53,97 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Builds the workspace's binaries once per process, if this process runs
-/// under cargo, and returns the folder they are in.
+/// Builds the lesson programs once per process, if this process runs under
+/// cargo, and returns the folder they are in.
 pub fn prepare_binaries() -> anyhow::Result<&'static Path> {
     static DIRECTORY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let prepared = DIRECTORY.get_or_init(|| build_binaries().map_err(|error| format!("{error:#}")));
+    let prepared = DIRECTORY.get_or_init(|| {
+        let build = Build::here()?;
+        let mut args = vec!["--workspace", "--bins"];
+        for package in EXERCISE_PACKAGES {
+            args.extend(["--exclude", package]);
+        }
+        build
+            .run(&args)
+            .map_err(|error| format!("building the lesson programs failed:\n{error}"))?;
+        Ok(build.directory.clone())
+    });
     match prepared {
         Ok(directory) => Ok(directory),
         Err(message) => Err(anyhow!("{message}")),
     }
 }
 
-fn build_binaries() -> anyhow::Result<PathBuf> {
-    let me = std::env::current_exe().context("cannot find the running program")?;
-    // Tests live in target/<profile>/deps, binaries in target/<profile>.
-    let mut directory = me.parent().context("the running program has no folder")?;
-    if directory.ends_with("deps") {
-        directory = directory.parent().context("deps has no parent folder")?;
+/// Builds one binary of an exercise package and returns its path. When the
+/// code does not compile, the error holds the compiler's messages.
+pub fn build_exercise(package: &str, name: &str) -> anyhow::Result<PathBuf> {
+    let build = Build::here().map_err(|message| anyhow!("{message}"))?;
+    build.run(&["-p", package, "--bin", name]).map_err(|messages| anyhow!("{messages}"))?;
+    let path = build.directory.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        bail!("there is no program {name:?} at {}", path.display());
     }
-    let directory = directory.to_path_buf();
+    Ok(path)
+}
 
-    // CARGO is set by cargo for the tests and programs it runs. Without it
-    // (a binary started by hand), the binaries beside this one are used.
-    let Some(cargo) = std::env::var_os("CARGO") else {
-        return Ok(directory);
-    };
-    let profile = match directory.file_name().and_then(|name| name.to_str()) {
-        Some("debug") => "dev",
-        Some(other) => other,
-        None => bail!("cannot tell the build profile from {}", directory.display()),
-    };
-    let target_directory = directory.parent().context("the profile folder has no parent")?;
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
-    let mut build = Command::new(cargo);
-    build
-        .arg("build")
-        .arg("--workspace")
-        .arg("--bins")
-        .arg("--profile")
-        .arg(profile)
-        .arg("--target-dir")
-        .arg(target_directory)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--quiet")
-        .stdin(Stdio::null());
-    let status = build.status().context("cannot run cargo to build the lesson programs")?;
-    if !status.success() {
-        bail!("building the lesson programs failed ({status})");
+/// How to run cargo so that it builds into the folder the running program
+/// came from, with the same profile.
+struct Build {
+    cargo: Option<std::ffi::OsString>,
+    directory: PathBuf,
+    profile: String,
+}
+
+impl Build {
+    fn here() -> Result<Build, String> {
+        let me = std::env::current_exe()
+            .map_err(|error| format!("cannot find the running program: {error}"))?;
+        // Tests live in target/<profile>/deps, binaries in target/<profile>.
+        let mut directory = me.parent().ok_or("the running program has no folder")?;
+        if directory.ends_with("deps") {
+            directory = directory.parent().ok_or("deps has no parent folder")?;
+        }
+        let profile = match directory.file_name().and_then(|name| name.to_str()) {
+            Some("debug") => "dev".to_string(),
+            Some(other) => other.to_string(),
+            None => {
+                return Err(format!("cannot tell the build profile from {}", directory.display()));
+            }
+        };
+        // CARGO is set by cargo for the tests and programs it runs. Without
+        // it (a binary started by hand), the binaries beside this one are used.
+        let cargo = std::env::var_os("CARGO");
+        Ok(Build { cargo, directory: directory.to_path_buf(), profile })
     }
-    Ok(directory)
+
+    /// Runs `cargo build ARGS`; on failure, returns cargo's messages.
+    fn run(&self, args: &[&str]) -> Result<(), String> {
+        let Some(cargo) = &self.cargo else {
+            return Ok(());
+        };
+        let target_directory = self.directory.parent().ok_or("the profile folder has no parent")?;
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+        let output = Command::new(cargo)
+            .arg("build")
+            .args(args)
+            .arg("--profile")
+            .arg(&self.profile)
+            .arg("--target-dir")
+            .arg(target_directory)
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .arg("--quiet")
+            .arg("--color")
+            .arg("never")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot run cargo: {error}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim_end().to_string())
+        }
+    }
 }
 
 /// Lines a program printed on one of its outputs, shared with the thread
@@ -184,10 +230,26 @@ impl Finished {
     }
 }
 
+/// Every program started through this module that may still run, so that
+/// [`stop_all`] can end them.
+static RUNNING: Mutex<Vec<Weak<Mutex<Child>>>> = Mutex::new(Vec::new());
+
+/// Stops every program this process started through the harness. A grader
+/// calls it when a check runs out of time, so that nothing is left behind.
+pub fn stop_all() {
+    let running =
+        std::mem::take(&mut *RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    for child in running.iter().filter_map(Weak::upgrade) {
+        let mut child = child.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
 /// A running lesson program. Dropping it kills the program and waits for it.
 pub struct Process {
     name: String,
-    child: Child,
+    child: Arc<Mutex<Child>>,
     stdout: Arc<Captured>,
     stderr: Arc<Captured>,
     readers: Vec<JoinHandle<()>>,
@@ -206,14 +268,42 @@ impl Process {
         args: &[&str],
         label: Option<&str>,
     ) -> anyhow::Result<Process> {
-        let path = binary(name)?;
-        let mut child = Command::new(&path)
+        Self::start_path(&binary(name)?, name, args, label)
+    }
+
+    /// Starts the program at `path`, calling it `name` in messages.
+    pub fn start_path(
+        path: &Path,
+        name: &str,
+        args: &[&str],
+        label: Option<&str>,
+    ) -> anyhow::Result<Process> {
+        Self::start_with_input(path, name, args, label, None)
+    }
+
+    /// Like [`start_path`](Self::start_path), with `input` written to the
+    /// program's standard input (which is then closed).
+    pub fn start_with_input(
+        path: &Path,
+        name: &str,
+        args: &[&str],
+        label: Option<&str>,
+        input: Option<Vec<u8>>,
+    ) -> anyhow::Result<Process> {
+        let mut child = Command::new(path)
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot start {}", path.display()))?;
+        if let (Some(mut pipe), Some(input)) = (child.stdin.take(), input) {
+            // A thread of its own, so that a program that does not read its
+            // input cannot block us; dropping the pipe closes it.
+            thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
         let stdout = Arc::new(Captured::default());
         let stderr = Arc::new(Captured::default());
         let mut readers = Vec::new();
@@ -227,6 +317,11 @@ impl Process {
             let label = label.map(|label| format!("{label} !"));
             readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
         }
+        let child = Arc::new(Mutex::new(child));
+        let mut running = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        running.retain(|child| child.strong_count() > 0);
+        running.push(Arc::downgrade(&child));
+        drop(running);
         Ok(Process { name: name.to_string(), child, stdout, stderr, readers })
     }
 
@@ -323,12 +418,12 @@ impl Process {
     pub fn wait(mut self, timeout: Duration) -> anyhow::Result<Finished> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(status) = self.child.try_wait().context("cannot check on the program")? {
+            let exited = self.child().try_wait().context("cannot check on the program")?;
+            if let Some(status) = exited {
                 return Ok(self.collect(Some(status)));
             }
             if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+                self.kill();
                 let finished = self.collect(None);
                 bail!(
                     "{} was still running after {timeout:?}, so it was stopped\n{}",
@@ -343,15 +438,25 @@ impl Process {
 
     /// Stops the program (if it still runs) and returns what it printed.
     pub fn stop(mut self) -> Finished {
-        let status = match self.child.try_wait() {
+        let exited = self.child().try_wait();
+        let status = match exited {
             Ok(Some(status)) => Some(status),
             _ => {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+                self.kill();
                 None
             }
         };
         self.collect(status)
+    }
+
+    fn child(&self) -> MutexGuard<'_, Child> {
+        self.child.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn kill(&self) {
+        let mut child = self.child();
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     fn collect(&mut self, status: Option<ExitStatus>) -> Finished {
@@ -371,8 +476,7 @@ impl Process {
 impl Drop for Process {
     fn drop(&mut self) {
         // Harmless if the program has already ended.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
 
@@ -396,9 +500,20 @@ impl Server {
         args: &[&str],
         label: Option<&str>,
     ) -> anyhow::Result<Server> {
+        Self::start_path(&binary(name)?, name, args, label)
+    }
+
+    /// Like [`start`](Self::start), for the program at `path` (an
+    /// exercise, say), called `name` in messages.
+    pub fn start_path(
+        path: &Path,
+        name: &str,
+        args: &[&str],
+        label: Option<&str>,
+    ) -> anyhow::Result<Server> {
         let mut all_args = args.to_vec();
         all_args.extend(["--port", "0"]);
-        let process = Process::start_labelled(name, &all_args, label)?;
+        let process = Process::start_path(path, name, &all_args, label)?;
         let line =
             process.wait_for_line(START_TIMEOUT, |line| announced_address(line).is_some())?;
         let address = announced_address(&line).context("the announcement holds no address")?;

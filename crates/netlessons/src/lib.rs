@@ -9,12 +9,14 @@
 //!   announced, and always stopping what was started. The tests and the
 //!   lesson runner (`just lesson-N`) both use it.
 //! - [`lessons`]: the demos that `just lesson-N` runs, and [`compare`],
-//!   lesson 7's side-by-side run of TCP and UDP.
+//!   lesson 7's side-by-side run of TCP and UDP, with [`lossy`], its
+//!   simulated lossy network.
 
 pub mod cli;
 pub mod compare;
 pub mod harness;
 pub mod lessons;
+pub mod lossy;
 pub mod show;
 
 use std::fmt::Display;
