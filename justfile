@@ -10,38 +10,73 @@ default:
 
 # Lesson 1: a TCP echo server, with tcp-client talking to it
 lesson-1:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 1
 
 # Lesson 2: a TCP client, sending text and binary data
 lesson-2:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 2
 
 # Lesson 3: a UDP echo server
 lesson-3:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 3
 
 # Lesson 4: a UDP client, timeouts, retries and loss
 lesson-4:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 4
 
 # Lesson 5: many clients at once, thread per connection and a thread pool
 lesson-5:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 5
 
 # Lesson 6: socket errors, each triggered for real
 lesson-6:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 6
 
 # Lesson 7: the same messages over TCP and UDP, loss and timing
 lesson-7:
-    @cargo build --workspace --bins
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p netlessons --bin lesson -- 7
+
+# Check one exercise, such as `just exercise 1.2`
+[no-exit-message]
+exercise id:
+    @cargo run --quiet -p exercise-check --bin exercise -- check {{id}}
+
+# Check every exercise of a lesson, such as `just check 1`
+[no-exit-message]
+check lesson:
+    @cargo run --quiet -p exercise-check --bin exercise -- check {{lesson}}
+
+# Show a hint for an exercise: `just hint 1.2`, then `just hint 1.2 2`
+[no-exit-message]
+hint id number="1":
+    @cargo run --quiet -p exercise-check --bin exercise -- hint {{id}} {{number}}
+
+# Show which exercises pass, lesson by lesson
+progress:
+    @cargo run --quiet -p exercise-check --bin exercise -- progress
+
+# List the exercises and where their code is
+exercises:
+    @cargo run --quiet -p exercise-check --bin exercise -- list
+
+# Instructors: check every exercise and print a table (--json FILE, --junit FILE)
+grade *options:
+    @cargo run --quiet -p exercise-check --bin exercise -- grade {{options}}
+
+# Instructors: prove each check fails on the starter code and passes on the solution
+verify-exercises:
+    @cargo run --quiet -p exercise-check --bin exercise -- verify
+
+# Instructors: write a copy of the course without the reference solutions
+student-copy folder:
+    @cargo run --quiet -p exercise-check --bin exercise -- student-copy {{folder}}
 
 # Run every test (what CI runs)
 test:

@@ -1,0 +1,39 @@
+//! Reference solution of exercise 1.2, byte counter.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use clap::Parser;
+use netlessons::cli;
+
+#[derive(Parser)]
+struct Args {
+    #[command(flatten)]
+    address: cli::Address,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let listener = TcpListener::bind(&args.address.resolve()?[..])?;
+    println!("listening on {}", listener.local_addr()?);
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        if let Err(error) = count_bytes(stream) {
+            eprintln!("a connection failed: {error}");
+        }
+    }
+    Ok(())
+}
+
+fn count_bytes(mut stream: TcpStream) -> std::io::Result<()> {
+    let mut buffer = [0; 16];
+    let mut total = 0;
+    loop {
+        let count = stream.read(&mut buffer)?;
+        if count == 0 {
+            break;
+        }
+        total += count;
+    }
+    stream.write_all(format!("received {total} bytes\n").as_bytes())
+}

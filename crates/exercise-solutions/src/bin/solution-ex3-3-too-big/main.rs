@@ -1,0 +1,28 @@
+//! Reference solution of exercise 3.3, too big.
+
+use std::net::UdpSocket;
+
+use clap::Parser;
+use netlessons::cli;
+
+/// The largest datagram this server accepts.
+const LIMIT: usize = 512;
+
+#[derive(Parser)]
+struct Args {
+    #[command(flatten)]
+    address: cli::Address,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let socket = UdpSocket::bind(&args.address.resolve()?[..])?;
+    println!("listening on {}", socket.local_addr()?);
+    // One byte more than the limit: a datagram that fills it was cut.
+    let mut buffer = [0; LIMIT + 1];
+    loop {
+        let Ok((count, peer)) = socket.recv_from(&mut buffer) else { continue };
+        let reply: &[u8] = if count > LIMIT { b"TOO BIG" } else { &buffer[..count] };
+        let _ = socket.send_to(reply, peer);
+    }
+}
