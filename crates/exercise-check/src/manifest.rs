@@ -36,7 +36,7 @@ macro_rules! exercises {
 
 exercises! {
     e0_1 "0.1" "ex0-1-resolve" "Resolve";
-    e0_2 "0.2" "ex0-2-two-protocols" "Two protocols, one port";
+    e0_2 "0.2" "ex0-2-two-protocols" "Two protocols, one port number";
     e1_1 "1.1" "ex1-1-shouting-echo" "Shouting echo";
     e1_2 "1.2" "ex1-2-byte-counter" "Byte counter";
     e1_3 "1.3" "ex1-3-line-protocol" "A line protocol";

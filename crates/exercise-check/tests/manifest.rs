@@ -1,0 +1,178 @@
+//! The exercises hang together: every folder is in the manifest, every
+//! exercise has its statement in a lesson, hints and a reference solution,
+//! and the GitHub Classroom workflow lists exactly the exercises there are.
+//!
+//! These tests never run a check, so a learner's solved (or half-solved)
+//! exercise cannot make them fail.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use exercise_check::EXERCISES;
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn folders(path: &Path) -> BTreeSet<String> {
+    fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().is_dir())
+                .map(|entry| entry.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every exercise folder is in the manifest, and the other way round.
+#[test]
+fn folders_and_manifest_agree() {
+    let on_disk = folders(&repository().join("crates/exercises/src/bin"));
+    let listed: BTreeSet<String> =
+        EXERCISES.iter().map(|exercise| exercise.name.to_string()).collect();
+    assert_eq!(on_disk, listed);
+    for exercise in EXERCISES {
+        let expected_prefix = format!("ex{}-", exercise.id.replace('.', "-"));
+        assert!(
+            exercise.name.starts_with(&expected_prefix),
+            "{} should start with {expected_prefix}",
+            exercise.name
+        );
+    }
+}
+
+/// Each exercise has a reference solution (unless this is a student copy,
+/// which has none), and no solution lacks its exercise.
+#[test]
+fn every_exercise_has_a_solution() {
+    let solutions = repository().join("crates/exercise-solutions/src/bin");
+    if !solutions.exists() {
+        return;
+    }
+    let on_disk = folders(&solutions);
+    let expected: BTreeSet<String> =
+        EXERCISES.iter().map(|exercise| format!("solution-{}", exercise.name)).collect();
+    assert_eq!(on_disk, expected);
+}
+
+/// Lessons 1 to 7 have at least three exercises, lesson 0 at least two;
+/// every exercise has at least one hint.
+#[test]
+fn enough_exercises_and_hints() {
+    for lesson in 0..=7 {
+        let count = exercise_check::of_lesson(lesson).len();
+        let wanted = if lesson == 0 { 2 } else { 3 };
+        assert!(count >= wanted, "lesson {lesson} has {count} exercises");
+    }
+    for exercise in EXERCISES {
+        assert!(!exercise.hint_list().is_empty(), "exercise {} has no hint", exercise.id);
+    }
+}
+
+/// Each exercise is stated in its lesson (`- **1.2 Title.**`), and each
+/// statement in a lesson is an exercise.
+#[test]
+fn lessons_state_every_exercise() {
+    for exercise in EXERCISES {
+        let text =
+            fs::read_to_string(repository().join(exercise.lesson_file())).expect("lesson text");
+        let statement = format!("- **{} {}.**", exercise.id, exercise.title);
+        assert!(
+            text.contains(&statement),
+            "{} should contain {statement:?}",
+            exercise.lesson_file()
+        );
+    }
+    let ids: BTreeSet<&str> = EXERCISES.iter().map(|exercise| exercise.id).collect();
+    for entry in fs::read_dir(repository().join("lessons")).expect("lessons") {
+        let path = entry.expect("entry").path();
+        let text = fs::read_to_string(&path).expect("lesson");
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("- **")
+                && let Some(id) = rest.split_whitespace().next()
+                && id.contains('.')
+                && id.chars().all(|c| c.is_ascii_digit() || c == '.')
+            {
+                assert!(
+                    ids.contains(id),
+                    "{} states exercise {id}, which the manifest lacks",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The committed GitHub Classroom workflow is the one the tool generates.
+#[test]
+fn classroom_workflow_is_up_to_date() {
+    let committed =
+        fs::read_to_string(repository().join(".github/workflows/classroom.yml")).expect("workflow");
+    assert_eq!(
+        committed,
+        exercise_check::classroom_workflow(),
+        "regenerate it: cargo run -p exercise-check --bin exercise -- classroom-workflow > .github/workflows/classroom.yml"
+    );
+}
+
+fn exercise_tool(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_exercise")).args(args).output().expect("run the exercise tool")
+}
+
+/// Hints come one at a time and name the next; a wrong id is one clear line.
+#[test]
+fn hints_and_wrong_ids() {
+    let output = exercise_tool(&["hint", "1.1"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(text.starts_with("Hint 1 of 2 for exercise 1.1 (Shouting echo):"), "{text}");
+    assert!(text.contains("Another hint: `just hint 1.1 2`"), "{text}");
+
+    for args in [&["hint", "1.1", "9"][..], &["hint", "9.9"], &["check", "9.9"], &["check", "9"]] {
+        let output = exercise_tool(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+}
+
+/// The grade reports are well-formed for a given set of verdicts.
+#[test]
+fn reports_have_every_exercise() {
+    use exercise_check::report;
+    use exercise_check::runner::Verdict;
+    use std::time::Duration;
+    let verdicts: Vec<Verdict> = EXERCISES
+        .iter()
+        .enumerate()
+        .map(|(index, exercise)| Verdict {
+            exercise,
+            passed: index % 2 == 0,
+            message: if index % 2 == 0 {
+                String::new()
+            } else {
+                "expected \"a\" <b> & c".to_string()
+            },
+            duration: Duration::from_millis(5),
+        })
+        .collect();
+    let table = report::table(&verdicts);
+    assert!(table.contains("1.1    Shouting echo"), "{table}");
+    assert!(table.ends_with(&format!(
+        "{} of {} exercises pass\n",
+        EXERCISES.len().div_ceil(2),
+        EXERCISES.len()
+    )));
+    let json = report::json(&verdicts);
+    assert_eq!(json.matches("\"id\": ").count(), EXERCISES.len());
+    assert!(json.contains(r#""message": "expected \"a\" <b> & c""#), "{json}");
+    let junit = report::junit(&verdicts);
+    assert_eq!(junit.matches("<testcase ").count(), EXERCISES.len());
+    assert_eq!(junit.matches("<failure ").count(), EXERCISES.len() / 2);
+    assert!(junit.contains("expected &quot;a&quot; &lt;b&gt; &amp; c"), "{junit}");
+}
