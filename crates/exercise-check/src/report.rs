@@ -13,13 +13,13 @@ fn first_line(message: &str) -> &str {
 /// A table with one row per exercise: id, title, result, and why.
 pub fn table(verdicts: &[Verdict]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<6} {:<28} {:<6} why", "id", "exercise", "result");
+    let _ = writeln!(out, "{:<6} {:<32} {:<6} why", "id", "exercise", "result");
     for verdict in verdicts {
         let result = if verdict.passed { "pass" } else { "FAIL" };
         let why = if verdict.passed { "" } else { first_line(&verdict.message) };
         let _ = writeln!(
             out,
-            "{:<6} {:<28} {:<6} {why}",
+            "{:<6} {:<32} {:<6} {why}",
             verdict.exercise.id, verdict.exercise.title, result
         );
     }

@@ -102,7 +102,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         Action::List => {
             for exercise in EXERCISES {
                 println!(
-                    "{:<5} {:<26} {:<28} {}",
+                    "{:<5} {:<26} {:<32} {}",
                     exercise.id,
                     exercise.title,
                     exercise.name,
@@ -231,7 +231,7 @@ fn verify(only: &[String], limit: Duration) -> anyhow::Result<bool> {
         );
         return Ok(true);
     }
-    println!("{:<6} {:<28} {:<24} reference solution", "id", "exercise", "starter code");
+    println!("{:<6} {:<32} {:<24} reference solution", "id", "exercise", "starter code");
     let mut honest = true;
     for exercise in EXERCISES
         .iter()
@@ -243,7 +243,7 @@ fn verify(only: &[String], limit: Duration) -> anyhow::Result<bool> {
         let solution_ok = solution.passed;
         honest &= starter_ok && solution_ok;
         println!(
-            "{:<6} {:<28} {:<24} {}",
+            "{:<6} {:<32} {:<24} {}",
             exercise.id,
             exercise.title,
             if starter_ok { "fails, as it should" } else { "PASSES: check too weak" },

@@ -427,6 +427,14 @@ fn recipes() -> Vec<String> {
         .collect()
 }
 
+/// What `exercise --help` lists: the exercise tool's commands.
+fn exercise_tool_help() -> String {
+    let path = netlessons::harness::build_exercise("exercise-check", "exercise")
+        .expect("the exercise tool builds");
+    let output = std::process::Command::new(path).arg("--help").output().expect("help");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
 /// The options a program's --help lists.
 fn options_of(program: &str) -> String {
     let output = crate::support::program(program).arg("--help").output().expect("help");
@@ -470,6 +478,23 @@ fn check_command_exists(
                     }
                 }
                 return Ok(());
+            }
+            // The exercise tool: its subcommand must exist.
+            if command.starts_with(
+                &["cargo", "run", "-p", "exercise-check", "--bin", "exercise"].map(String::from),
+            ) {
+                let subcommand = command.iter().skip_while(|word| *word != "--").nth(1);
+                let help = exercise_tool_help();
+                return match subcommand {
+                    Some(name)
+                        if help
+                            .lines()
+                            .any(|line| line.trim_start().starts_with(name.as_str())) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(format!("{place}: `{line}`: the exercise tool has no such command")),
+                };
             }
             match command.get(1).map(String::as_str) {
                 Some("lesson") => match command.get(2).and_then(|n| n.parse::<u32>().ok()) {
