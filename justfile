@@ -82,6 +82,10 @@ student-copy folder:
 test:
     cargo test --workspace
 
+# Run the heavy load tests: a thousand clients, 100 MB transfers (CI runs them)
+load-test:
+    cargo test -p netlessons --test it load -- --ignored --test-threads 1
+
 # Check formatting and lints (what CI checks)
 lint:
     cargo fmt --all --check

@@ -325,6 +325,11 @@ impl Process {
         Ok(Process { name: name.to_string(), child, stdout, stderr, readers })
     }
 
+    /// The operating system's id for the program's process.
+    pub fn id(&self) -> u32 {
+        self.child().id()
+    }
+
     /// The lines printed on standard output so far.
     pub fn stdout(&self) -> Vec<String> {
         self.stdout.lines()

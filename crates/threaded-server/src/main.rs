@@ -7,11 +7,12 @@
 //!   is simple, but each thread costs memory.
 //! - `--mode pool` starts `--workers` threads once. The main thread accepts
 //!   connections and passes them to the workers through a bounded
-//!   `crossbeam-channel` queue, where clients wait until a worker is free.
+//!   `crossbeam-channel` queue. A worker serves a client while the client
+//!   has something to say; a client that goes quiet is set aside, so that
+//!   silent clients cannot keep the workers from the others.
 //!
-//! Either way at most `--max-clients` clients are open at once, counting
-//! those waiting in the queue; a client beyond that is refused: its
-//! connection is closed at once.
+//! Either way at most `--max-clients` clients are open at once; a client
+//! beyond that is refused: its connection is closed at once.
 //!
 //! In both modes a client silent for `--idle-timeout` seconds is dropped,
 //! and every line says which thread printed it.
@@ -30,16 +31,16 @@
 //!
 //! The lesson text is `lessons/5-threaded-server.md`.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::{self, Scope};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use netlessons::{Narrator, cli, is_timeout};
 
 /// A TCP echo server for many clients at once (lesson 5)
@@ -57,8 +58,8 @@ struct Args {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,
 
-    /// Most clients served or waiting at once; more are refused
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    /// Most clients open at once; more are refused
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u16).range(1..=10_000))]
     max_clients: u16,
 
     /// Drop a client that stays silent this many seconds
@@ -97,18 +98,21 @@ fn serve(args: &Args) -> anyhow::Result<()> {
     };
     say.result(format_args!("listening on {} ({mode} mode)", listener.local_addr()?));
 
-    // How many clients are being served or waiting for a worker. Only the
-    // main thread adds to it, and each client's thread subtracts when that
-    // client is done, so checking and then adding cannot overshoot.
+    // How many clients are open: being served, waiting, or set aside. Only
+    // the main thread adds to it, and a client's last handler subtracts, so
+    // checking and then adding cannot overshoot.
     let open = &AtomicUsize::new(0);
     let max_clients = usize::from(args.max_clients);
+    // Set when the server stops accepting; the pool's threads then leave
+    // once no client is open.
+    let stopping = &AtomicBool::new(false);
 
     // A scope lets the threads borrow `args` and `open`, and waits for all
     // of them before it ends, so no client is cut off when we exit.
     thread::scope(|scope| {
         // In pool mode the workers start first and wait on a queue.
-        let queue = match args.mode {
-            Mode::Pool => Some(start_workers(scope, args, open, say)?),
+        let pool = match args.mode {
+            Mode::Pool => Some(Pool::start(scope, args, open, stopping, say)?),
             Mode::ThreadPerConnection => None,
         };
 
@@ -125,12 +129,10 @@ fn serve(args: &Args) -> anyhow::Result<()> {
             }
             open.fetch_add(1, Ordering::SeqCst);
 
-            match &queue {
-                Some(queue) => {
+            match &pool {
+                Some(pool) => {
                     say.step(format_args!("[main] connection from {peer}, queued for a worker"));
-                    // The queue has room for every open client, so this
-                    // never waits; it fails only if every worker has died.
-                    queue.send((stream, peer)).context("every worker thread has stopped")?;
+                    pool.add(stream, peer)?;
                 }
                 None => {
                     let name = format!("thread-{accepted}");
@@ -150,42 +152,15 @@ fn serve(args: &Args) -> anyhow::Result<()> {
             }
         }
 
-        // Shut down in order: dropping the queue's sender tells the workers
-        // no more clients are coming; they finish the queued ones and stop,
-        // and the end of the scope waits for every thread.
+        // Shut down in order: no more clients come in; the pool's threads
+        // stop once its last client is gone, and the end of the scope waits
+        // for every thread.
         say.step("[main] accepted enough connections, waiting for the clients to finish");
-        drop(queue);
+        if let Some(pool) = pool {
+            pool.finish();
+        }
         Ok(())
     })
-}
-
-/// A client waiting for a worker: its connection and its address.
-type Job = (TcpStream, SocketAddr);
-
-/// Starts `--workers` threads that take clients from a queue, one at a
-/// time, and returns the sending end of that queue.
-fn start_workers<'scope>(
-    scope: &'scope thread::Scope<'scope, '_>,
-    args: &'scope Args,
-    open: &'scope AtomicUsize,
-    say: Narrator,
-) -> anyhow::Result<Sender<Job>> {
-    // A bounded channel: it can never hold more than --max-clients jobs.
-    let (sender, receiver) = crossbeam_channel::bounded::<Job>(usize::from(args.max_clients));
-    for number in 1..=args.workers {
-        let receiver = receiver.clone();
-        thread::Builder::new()
-            .name(format!("worker-{number}"))
-            .spawn_scoped(scope, move || {
-                // The loop ends once the sender is dropped and the queue is
-                // empty: that is how a worker learns to stop.
-                for (stream, peer) in receiver {
-                    handle_connection(stream, peer, args, open, say);
-                }
-            })
-            .context("cannot start a worker thread")?;
-    }
-    Ok(sender)
 }
 
 /// Waits for the next client. Accept errors (a client that gave up during
@@ -201,6 +176,8 @@ fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
         }
     }
 }
+
+// Thread per connection.
 
 /// Echoes everything `peer` sends, on the current thread, and reports how
 /// it went. Errors end this connection only.
@@ -235,4 +212,234 @@ fn echo(mut stream: &TcpStream, idle_timeout: Duration) -> io::Result<u64> {
     stream.set_nodelay(true)?;
     let mut reader = stream;
     io::copy(&mut reader, &mut stream)
+}
+
+// The pool.
+
+/// How long a worker waits for a client to say more before setting it
+/// aside. Short, so a worker is never stuck on a silent client.
+const QUIET_AFTER: Duration = Duration::from_millis(5);
+
+/// How often the watcher looks at the clients set aside.
+const WATCH_EVERY: Duration = Duration::from_millis(10);
+
+/// How many bytes a worker echoes for one client before it lets the next
+/// client have a turn, so one busy client cannot starve the others.
+const TURN: u64 = 1024 * 1024;
+
+/// A client of the pool: its connection, and what we know about it.
+struct Client {
+    stream: TcpStream,
+    peer: SocketAddr,
+    /// When it last sent something; silent too long, and it is dropped.
+    last_heard: Instant,
+    /// How many turns a worker has given it so far.
+    turns: u32,
+    echoed: u64,
+}
+
+/// The workers, the watcher, and the queue that feeds them.
+struct Pool<'scope> {
+    /// Clients with something to say, and new clients, wait here.
+    ready: Sender<Client>,
+    stopping: &'scope AtomicBool,
+    args: &'scope Args,
+}
+
+impl<'scope> Pool<'scope> {
+    /// Starts `--workers` workers and one watcher.
+    fn start(
+        scope: &'scope Scope<'scope, '_>,
+        args: &'scope Args,
+        open: &'scope AtomicUsize,
+        stopping: &'scope AtomicBool,
+        say: Narrator,
+    ) -> anyhow::Result<Pool<'scope>> {
+        // Two bounded queues, each with room for every open client, so that
+        // putting a client in never waits: `ready` for clients to serve,
+        // `quiet` for clients a worker has set aside.
+        let capacity = usize::from(args.max_clients);
+        let (ready, ready_clients) = crossbeam_channel::bounded::<Client>(capacity);
+        let (set_aside, quiet_clients) = crossbeam_channel::bounded::<Client>(capacity);
+
+        for number in 1..=args.workers {
+            let ready_clients = ready_clients.clone();
+            let (ready, set_aside) = (ready.clone(), set_aside.clone());
+            thread::Builder::new()
+                .name(format!("worker-{number}"))
+                .spawn_scoped(scope, move || {
+                    work(&ready_clients, &ready, &set_aside, open, stopping, say)
+                })
+                .context("cannot start a worker thread")?;
+        }
+        let ready_again = ready.clone();
+        thread::Builder::new()
+            .name("watcher".to_string())
+            .spawn_scoped(scope, move || {
+                watch(&quiet_clients, &ready_again, args, open, stopping, say)
+            })
+            .context("cannot start the watcher thread")?;
+        Ok(Pool { ready, stopping, args })
+    }
+
+    /// Queues a new client for the workers.
+    fn add(&self, stream: TcpStream, peer: SocketAddr) -> anyhow::Result<()> {
+        // A worker waits only briefly for a client to speak; writes may take
+        // up to the idle timeout, for a client slow to read its echo.
+        stream.set_read_timeout(Some(QUIET_AFTER))?;
+        stream.set_write_timeout(Some(self.args.idle_timeout))?;
+        stream.set_nodelay(true)?;
+        let client = Client { stream, peer, last_heard: Instant::now(), turns: 0, echoed: 0 };
+        // The queue has room for every open client, so this never waits.
+        self.ready.send(client).context("every worker thread has stopped")
+    }
+
+    /// Tells the pool's threads to stop once the last client is gone.
+    fn finish(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+}
+
+/// What happened during a worker's turn with a client.
+enum Turn {
+    /// The client went quiet: set it aside.
+    Quiet(Client),
+    /// The client used up its turn: it goes to the back of the queue.
+    Again(Client),
+    /// The client is gone: it finished, or its connection failed.
+    Over(Client, io::Result<()>),
+}
+
+/// A worker: takes clients from the queue and serves each while it talks.
+fn work(
+    ready_clients: &Receiver<Client>,
+    ready: &Sender<Client>,
+    set_aside: &Sender<Client>,
+    open: &AtomicUsize,
+    stopping: &AtomicBool,
+    say: Narrator,
+) {
+    let me = thread::current().name().unwrap_or("worker").to_string();
+    let mut buffer = vec![0; 16 * 1024];
+    loop {
+        let client = match ready_clients.recv_timeout(Duration::from_millis(100)) {
+            Ok(client) => client,
+            Err(RecvTimeoutError::Timeout) if done(stopping, open) => return,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if client.turns == 0 {
+            say.step(format_args!("[{me}] serving {}", client.peer));
+        }
+        // The queues have room for every open client: these never wait.
+        match take_turn(client, &mut buffer) {
+            Turn::Quiet(client) => drop(set_aside.send(client)),
+            Turn::Again(client) => drop(ready.send(client)),
+            Turn::Over(client, outcome) => {
+                let Client { stream, peer, echoed, .. } = client;
+                drop(stream);
+                open.fetch_sub(1, Ordering::SeqCst);
+                match outcome {
+                    Ok(()) => {
+                        say.step(format_args!("[{me}] {peer} is done: echoed {echoed} bytes"))
+                    }
+                    Err(error) => {
+                        say.problem(format_args!("[{me}] connection from {peer} failed: {error}"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Echoes what the client sends until it goes quiet, finishes, fails, or
+/// has had a full turn.
+fn take_turn(mut client: Client, buffer: &mut [u8]) -> Turn {
+    client.turns += 1;
+    let mut this_turn = 0;
+    while this_turn < TURN {
+        match client.stream.read(buffer) {
+            Ok(0) => return Turn::Over(client, Ok(())),
+            Ok(count) => {
+                client.last_heard = Instant::now();
+                if let Err(error) = client.stream.write_all(&buffer[..count]) {
+                    return Turn::Over(client, Err(error));
+                }
+                client.echoed += count as u64;
+                this_turn += count as u64;
+            }
+            // Nothing within QUIET_AFTER: the client is quiet for now.
+            Err(error) if is_timeout(&error) => return Turn::Quiet(client),
+            Err(error) => return Turn::Over(client, Err(error)),
+        }
+    }
+    Turn::Again(client)
+}
+
+/// The watcher: keeps the quiet clients, and every WATCH_EVERY looks, without
+/// waiting, whether any has something to say. Those go back to the
+/// workers; those silent for the idle timeout are dropped.
+fn watch(
+    quiet_clients: &Receiver<Client>,
+    ready: &Sender<Client>,
+    args: &Args,
+    open: &AtomicUsize,
+    stopping: &AtomicBool,
+    say: Narrator,
+) {
+    let mut waiting: Vec<Client> = Vec::new();
+    loop {
+        // Take in the clients set aside since the last look. With none to
+        // watch, wait for one instead of looking at nothing.
+        if waiting.is_empty() {
+            match quiet_clients.recv_timeout(Duration::from_millis(100)) {
+                Ok(client) => waiting.push(client),
+                Err(RecvTimeoutError::Timeout) if done(stopping, open) => return,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        waiting.extend(quiet_clients.try_iter());
+
+        let mut still_quiet = Vec::with_capacity(waiting.len());
+        for client in waiting.drain(..) {
+            // peek() shows whether data (or the end of the stream) has
+            // arrived without taking it; non-blocking, it never waits.
+            let mut byte = [0; 1];
+            let looked =
+                client.stream.set_nonblocking(true).and_then(|()| client.stream.peek(&mut byte));
+            let _ = client.stream.set_nonblocking(false);
+            match looked {
+                Ok(_) => drop(ready.send(client)),
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    if client.last_heard.elapsed() < args.idle_timeout {
+                        still_quiet.push(client);
+                    } else {
+                        say.problem(format_args!(
+                            "[watcher] dropping {}: silent for {:?}",
+                            client.peer, args.idle_timeout
+                        ));
+                        drop(client);
+                        open.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+                Err(error) => {
+                    say.problem(format_args!(
+                        "[watcher] connection from {} failed: {error}",
+                        client.peer
+                    ));
+                    drop(client);
+                    open.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        waiting = still_quiet;
+        thread::sleep(WATCH_EVERY);
+    }
+}
+
+/// Whether the pool may stop: the server stopped accepting, and no client
+/// is open any more.
+fn done(stopping: &AtomicBool, open: &AtomicUsize) -> bool {
+    stopping.load(Ordering::SeqCst) && open.load(Ordering::SeqCst) == 0
 }

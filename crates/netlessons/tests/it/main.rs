@@ -12,6 +12,7 @@ mod cli;
 mod docs;
 mod errors;
 mod lessons;
+mod load;
 mod tcp;
 mod threaded;
 mod udp;

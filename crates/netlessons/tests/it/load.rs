@@ -1,0 +1,257 @@
+//! The servers under load and abuse. The quick tests run with the rest of
+//! the suite; the heavy ones (a thousand clients, 100 MB) are marked
+//! `#[ignore]` and run by `just load-test`, which CI runs too. Every loop
+//! here is bounded in count and time, and every target is loopback.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use netlessons::show::test_data;
+
+use crate::support::*;
+
+/// Peak resident memory of a process in KiB, where the system tells it.
+#[cfg(target_os = "linux")]
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The number of threads of a process, where the system tells it.
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("Threads:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One small request and its echo, timed; for "is the server responsive?".
+fn timed_exchange(address: SocketAddr) -> Result<Duration, String> {
+    let started = Instant::now();
+    let mut stream =
+        TcpStream::connect_timeout(&address, SOCKET_TIMEOUT).map_err(|error| error.to_string())?;
+    stream.set_read_timeout(Some(SOCKET_TIMEOUT)).map_err(|error| error.to_string())?;
+    stream.set_nodelay(true).map_err(|error| error.to_string())?;
+    let message = b"This is the message. It will be repeated.";
+    stream.write_all(message).map_err(|error| error.to_string())?;
+    let mut echo = [0; 41];
+    stream.read_exact(&mut echo).map_err(|error| error.to_string())?;
+    if &echo != message {
+        return Err("the echo differs".to_string());
+    }
+    Ok(started.elapsed())
+}
+
+/// `rounds` round trips of a 32-byte message on one connection.
+fn round_trips(address: SocketAddr, rounds: usize) -> Result<(), String> {
+    let mut stream = TcpStream::connect_timeout(&address, SOCKET_TIMEOUT)
+        .map_err(|error| format!("connect: {error}"))?;
+    stream.set_read_timeout(Some(SOCKET_TIMEOUT)).map_err(|error| error.to_string())?;
+    stream.set_nodelay(true).map_err(|error| error.to_string())?;
+    let mut echo = [0; 32];
+    for round in 0..rounds {
+        let message = [(round % 251) as u8; 32];
+        stream.write_all(&message).map_err(|error| format!("write: {error}"))?;
+        stream.read_exact(&mut echo).map_err(|error| format!("read in round {round}: {error}"))?;
+        if echo != message {
+            return Err(format!("round {round}: the echo differs"));
+        }
+    }
+    Ok(())
+}
+
+/// Small request/response round trips against the lesson-1 server, with
+/// its 16-byte buffer, do not stall ~40 ms each on Nagle's algorithm and
+/// delayed acknowledgements.
+#[test]
+fn no_nagle_stall_on_small_round_trips() {
+    let server = start("tcp-server", &["--quiet"]);
+    let started = Instant::now();
+    round_trips(server.address(), 200).expect("round trips");
+    let elapsed = started.elapsed();
+    // With the stall, 200 round trips take about 8 seconds.
+    assert!(elapsed < Duration::from_secs(3), "200 round trips took {elapsed:?}");
+}
+
+/// The lesson-1 server survives junk: random bytes, connections that close
+/// at once, connections reset mid-transfer; a well-behaved client is then
+/// served exactly.
+#[test]
+fn tcp_server_survives_abuse() {
+    let server = start("tcp-server", &["--quiet", "--buffer-size", "7"]);
+    for round in 0..30 {
+        let mut stream = connect(server.address());
+        match round % 3 {
+            // Connect and close without a byte.
+            0 => drop(stream),
+            // Random bytes, then close with the echo unread: a reset.
+            1 => {
+                let junk: Vec<u8> =
+                    (0..5000u32).map(|n| (n.wrapping_mul(2654435761) >> 13) as u8).collect();
+                let _ = stream.write_all(&junk);
+                drop(stream);
+            }
+            // Half a message, then an abrupt end.
+            _ => {
+                let _ = stream.write_all(b"half a mess");
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+    let data = test_data(10_000);
+    assert_eq!(plain_exchange(server.address(), &data), data);
+}
+
+/// In pool mode, silent clients do not stop a well-behaved one from being
+/// served at once (the pool sets quiet clients aside).
+#[test]
+fn pool_serves_others_while_clients_are_silent() {
+    let server = start("threaded-server", &["--quiet", "--workers", "2", "--idle-timeout", "30"]);
+    let silent: Vec<TcpStream> = (0..20).map(|_| connect(server.address())).collect();
+    for _ in 0..3 {
+        let took = timed_exchange(server.address()).expect("served");
+        assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
+    }
+    drop(silent);
+}
+
+/// 1,000 clients at once, 100 round trips each, against the pool: no
+/// failure, and the server's memory stays well under 64 MiB.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn pool_serves_a_thousand_clients() {
+    let server = start("threaded-server", &["--quiet", "--workers", "4", "--max-clients", "2000"]);
+    let address = server.address();
+    let clients = 1000;
+    let ready = Arc::new(Barrier::new(clients));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let ready = Arc::clone(&ready);
+            thread::Builder::new()
+                .stack_size(128 * 1024)
+                .spawn(move || {
+                    // Everyone starts at once, for real concurrency.
+                    ready.wait();
+                    round_trips(address, 100)
+                })
+                .expect("a client thread")
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .filter_map(|thread| thread.join().expect("client thread").err())
+        .collect();
+    let elapsed = started.elapsed();
+    assert!(
+        failures.is_empty(),
+        "{} of {clients} clients failed, such as: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    #[cfg(target_os = "linux")]
+    {
+        let peak = peak_memory_kib(server.process().id()).expect("VmHWM");
+        assert!(peak < 64 * 1024, "peak resident memory {peak} KiB");
+        eprintln!("1000 clients x 100 round trips in {elapsed:?}; server peak memory {peak} KiB");
+    }
+}
+
+/// 1,000 clients that connect and say nothing do not keep a well-behaved
+/// client from being served within a couple of seconds.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn pool_ignores_a_thousand_silent_clients() {
+    let server =
+        start("threaded-server", &["--quiet", "--max-clients", "2000", "--idle-timeout", "60"]);
+    let silent: Vec<TcpStream> = (0..1000).map(|_| connect(server.address())).collect();
+    for _ in 0..5 {
+        let took = timed_exchange(server.address()).expect("served");
+        assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
+    }
+    drop(silent);
+}
+
+/// A client that sends 100 MB and one that resets mid-transfer do not
+/// disturb the others.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn pool_isolates_heavy_and_broken_clients() {
+    let server = start("threaded-server", &["--quiet", "--workers", "4"]);
+    let address = server.address();
+    let heavy = thread::spawn(move || {
+        let size = 100 * 1024 * 1024;
+        let stream = TcpStream::connect(address).expect("connect");
+        stream.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("timeout");
+        let mut writer = stream.try_clone().expect("clone");
+        let sender = thread::spawn(move || {
+            let chunk = test_data(64 * 1024);
+            for _ in 0..size / chunk.len() {
+                writer.write_all(&chunk).expect("send");
+            }
+            writer.shutdown(std::net::Shutdown::Write).expect("shutdown");
+        });
+        let mut received = 0usize;
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            let count = (&stream).read(&mut buffer).expect("read the echo");
+            if count == 0 {
+                break;
+            }
+            received += count;
+        }
+        sender.join().expect("sender");
+        received
+    });
+    let broken = thread::spawn(move || {
+        for _ in 0..10 {
+            let mut stream = TcpStream::connect(address).expect("connect");
+            let _ = stream.write_all(&test_data(1024 * 1024));
+            let _ = stream.read(&mut [0; 10]);
+            // Dropped with the echo unread: the connection is reset.
+        }
+    });
+    for _ in 0..20 {
+        let took = timed_exchange(address).expect("served");
+        assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
+    }
+    broken.join().expect("broken clients");
+    assert_eq!(heavy.join().expect("heavy client"), 100 * 1024 * 1024);
+}
+
+/// Thread per connection never runs more client threads than its cap;
+/// clients beyond it are refused, not left hanging.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn thread_per_connection_keeps_its_cap() {
+    let server = start(
+        "threaded-server",
+        &["--quiet", "--mode", "thread-per-connection", "--max-clients", "50"],
+    );
+    let held: Vec<TcpStream> = (0..200).map(|_| connect(server.address())).collect();
+    // Each held client is either served (its echo comes back) or refused
+    // (its connection is closed).
+    let mut served = 0;
+    let mut refused = 0;
+    for mut stream in held.iter() {
+        let _ = stream.write_all(b"x");
+        let mut byte = [0; 1];
+        match stream.read(&mut byte) {
+            Ok(1) => served += 1,
+            _ => refused += 1,
+        }
+    }
+    assert_eq!(served, 50, "served {served}, refused {refused}");
+    assert_eq!(refused, 150);
+    #[cfg(target_os = "linux")]
+    {
+        let threads = threads_of(server.process().id()).expect("Threads");
+        assert!(threads <= 52, "{threads} threads for a cap of 50");
+    }
+    drop(held);
+}
