@@ -86,6 +86,11 @@ test:
 load-test:
     cargo test -p netlessons --test it load -- --ignored --test-threads 1
 
+# Measure the servers, against socat where installed (--json FILE, --quick, --tcp ADDR, --udp ADDR)
+bench *options:
+    @cargo build --release --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo run --release --quiet -p bench -- {{options}}
+
 # Check formatting and lints (what CI checks)
 lint:
     cargo fmt --all --check
