@@ -552,7 +552,7 @@ impl Server {
     }
 }
 
-/// The address in a server's announcement line (`listening on 127.0.0.1:4000`).
+/// The address in a server's announcement line (`listening on 127.0.0.1:7`).
 pub fn announced_address(line: &str) -> Option<SocketAddr> {
     let (_, rest) = line.split_once(ANNOUNCEMENT)?;
     rest.split_whitespace().next()?.parse().ok()
@@ -567,12 +567,12 @@ mod tests {
     #[test]
     fn finds_announced_addresses() {
         assert_eq!(
-            announced_address("listening on 127.0.0.1:4000"),
-            Some("127.0.0.1:4000".parse().unwrap())
+            announced_address("listening on 127.0.0.1:7"),
+            Some("127.0.0.1:7".parse().unwrap())
         );
         assert_eq!(
-            announced_address("listening on [::1]:4000 (TCP)"),
-            Some("[::1]:4000".parse().unwrap())
+            announced_address("listening on [::1]:7 (TCP)"),
+            Some("[::1]:7".parse().unwrap())
         );
         assert_eq!(announced_address("waiting for a connection"), None);
         assert_eq!(announced_address("listening on nothing"), None);
