@@ -75,6 +75,31 @@ impl fmt::Display for Address {
     }
 }
 
+/// The message the reference article's clients send.
+pub const ARTICLE_MESSAGE: &str = "This is the message. It will be repeated.";
+
+/// What a client sends: a text, or generated binary test data.
+#[derive(Args, Clone, Debug)]
+pub struct Payload {
+    /// The text to send
+    #[arg(long, default_value = ARTICLE_MESSAGE)]
+    pub message: String,
+
+    /// Send this many bytes of binary test data instead of --message
+    #[arg(long, value_parser = data_size, conflicts_with = "message")]
+    pub size: Option<usize>,
+}
+
+impl Payload {
+    /// The bytes to send.
+    pub fn bytes(&self) -> Vec<u8> {
+        match self.size {
+            Some(size) => crate::show::test_data(size),
+            None => self.message.as_bytes().to_vec(),
+        }
+    }
+}
+
 /// How much a program prints.
 #[derive(Args, Clone, Copy, Debug)]
 pub struct Output {

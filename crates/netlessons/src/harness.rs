@@ -199,6 +199,32 @@ fn read_lines(pipe: impl Read, captured: Arc<Captured>, label: Option<String>) {
     captured.changed.notify_all();
 }
 
+/// Waits until `check` finds what it looks for in the captured lines, the
+/// pipe closes, or `timeout` passes. `Err(true)` means the pipe closed
+/// first, `Err(false)` that time ran out.
+fn wait_until<T>(
+    captured: &Captured,
+    timeout: Duration,
+    check: impl Fn(&[String]) -> Option<T>,
+) -> Result<T, bool> {
+    let deadline = Instant::now() + timeout;
+    let mut state = captured.lock();
+    loop {
+        if let Some(found) = check(&state.lines) {
+            return Ok(found);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if state.closed || left.is_zero() {
+            return Err(state.closed);
+        }
+        state = captured
+            .changed
+            .wait_timeout(state, left)
+            .map(|(state, _)| state)
+            .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+    }
+}
+
 /// What a program printed, and how it ended.
 #[derive(Debug)]
 pub struct Finished {
@@ -364,20 +390,7 @@ impl Process {
     /// standard output, or closed it, or `timeout` has passed. Returns
     /// whether the lines are there.
     pub fn wait_for_line_count(&self, count: usize, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut state = self.stdout.lock();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if state.lines.len() >= count || state.closed || left.is_zero() {
-                return state.lines.len() >= count;
-            }
-            state = self
-                .stdout
-                .changed
-                .wait_timeout(state, left)
-                .map(|(state, _)| state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
-        }
+        wait_until(&self.stdout, timeout, |lines| (lines.len() >= count).then_some(())).is_ok()
     }
 
     fn wait_for(
@@ -387,35 +400,17 @@ impl Process {
         timeout: Duration,
         wanted: impl Fn(&str) -> bool,
     ) -> anyhow::Result<String> {
-        let deadline = Instant::now() + timeout;
-        let mut state = captured.lock();
-        let mut checked = 0;
-        loop {
-            if let Some(line) = state.lines[checked..].iter().find(|line| wanted(line)) {
-                return Ok(line.clone());
-            }
-            checked = state.lines.len();
-            let left = deadline.saturating_duration_since(Instant::now());
-            if state.closed || left.is_zero() {
-                drop(state);
-                let why = if left.is_zero() {
-                    format!("within {timeout:?}")
-                } else {
-                    "before it closed".to_string()
-                };
-                bail!(
-                    "{} did not print the line we waited for on {which} {why}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                    self.name,
-                    self.stdout().join("\n"),
-                    self.stderr().join("\n")
-                );
-            }
-            state = captured
-                .changed
-                .wait_timeout(state, left)
-                .map(|(state, _)| state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
-        }
+        let found =
+            wait_until(captured, timeout, |lines| lines.iter().find(|line| wanted(line)).cloned());
+        found.map_err(|closed| {
+            let why = if closed { "before it closed".to_string() } else { format!("within {timeout:?}") };
+            anyhow!(
+                "{} did not print the line we waited for on {which} {why}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                self.name,
+                self.stdout().join("\n"),
+                self.stderr().join("\n")
+            )
+        })
     }
 
     /// Waits for the program to end by itself, for at most `timeout`. A

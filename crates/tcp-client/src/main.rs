@@ -29,9 +29,6 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use netlessons::{Narrator, cli, is_timeout, show};
 
-/// The message the reference article's client sends.
-const ARTICLE_MESSAGE: &str = "This is the message. It will be repeated.";
-
 /// A TCP echo client (lesson 2)
 #[derive(Parser)]
 #[command(version)]
@@ -39,13 +36,8 @@ struct Args {
     #[command(flatten)]
     address: cli::Address,
 
-    /// The text to send
-    #[arg(long, default_value = ARTICLE_MESSAGE)]
-    message: String,
-
-    /// Send this many bytes of binary test data instead of --message
-    #[arg(long, value_parser = cli::data_size, conflicts_with = "message")]
-    size: Option<usize>,
+    #[command(flatten)]
+    payload: cli::Payload,
 
     /// Bytes to read at a time
     #[arg(long, default_value = "16", value_parser = cli::buffer_size)]
@@ -66,10 +58,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
-    let message = match args.size {
-        Some(size) => show::test_data(size),
-        None => args.message.as_bytes().to_vec(),
-    };
+    let message = args.payload.bytes();
 
     say.step(format_args!("connecting to {}", args.address));
     let stream = connect(&args.address.resolve_server()?, args.timeout, say)?;

@@ -29,9 +29,6 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use netlessons::{Narrator, cli, is_timeout, show};
 
-/// The message the reference article's client sends.
-const ARTICLE_MESSAGE: &str = "This is the message. It will be repeated.";
-
 /// The largest UDP payload there is (over IPv6; IPv4 allows 65,507 bytes).
 const LARGEST_DATAGRAM: usize = 65_535;
 
@@ -42,13 +39,8 @@ struct Args {
     #[command(flatten)]
     address: cli::Address,
 
-    /// The text to send
-    #[arg(long, default_value = ARTICLE_MESSAGE)]
-    message: String,
-
-    /// Send this many bytes of binary test data instead of --message
-    #[arg(long, value_parser = cli::data_size, conflicts_with = "message")]
-    size: Option<usize>,
+    #[command(flatten)]
+    payload: cli::Payload,
 
     /// Seconds to wait for each reply
     #[arg(long, default_value = "1", value_parser = cli::seconds)]
@@ -69,10 +61,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
-    let message = match args.size {
-        Some(size) => show::test_data(size),
-        None => args.message.as_bytes().to_vec(),
-    };
+    let message = args.payload.bytes();
     // UDP cannot try addresses one by one the way TCP's connect can: a
     // datagram to the wrong one just gets no reply. So take the first.
     let server = args.address.resolve_server()?[0];
