@@ -333,8 +333,12 @@ fn work(
         }
         // The queues have room for every open client: these never wait.
         match take_turn(client, &mut buffer) {
-            Turn::Quiet(client) => drop(set_aside.send(client)),
-            Turn::Again(client) => drop(ready.send(client)),
+            Turn::Quiet(client) => {
+                let _ = set_aside.send(client);
+            }
+            Turn::Again(client) => {
+                let _ = ready.send(client);
+            }
             Turn::Over(client, outcome) => {
                 let Client { stream, peer, echoed, .. } = client;
                 drop(stream);
@@ -410,7 +414,9 @@ fn watch(
                 client.stream.set_nonblocking(true).and_then(|()| client.stream.peek(&mut byte));
             let _ = client.stream.set_nonblocking(false);
             match looked {
-                Ok(_) => drop(ready.send(client)),
+                Ok(_) => {
+                    let _ = ready.send(client);
+                }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     if client.last_heard.elapsed() < args.idle_timeout {
                         still_quiet.push(client);
