@@ -31,7 +31,7 @@
 //!
 //! The lesson text is `lessons/5-threaded-server.md`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -61,6 +61,10 @@ struct Args {
     /// Most clients open at once; more are refused
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u16).range(1..=10_000))]
     max_clients: u16,
+
+    /// Bytes to read at a time, per client
+    #[arg(long, default_value = "16384", value_parser = cli::buffer_size)]
+    buffer_size: usize,
 
     /// Drop a client that stays silent this many seconds
     #[arg(long, default_value = "10", value_parser = cli::seconds)]
@@ -190,7 +194,7 @@ fn handle_connection(
 ) {
     let me = thread::current().name().unwrap_or("unnamed").to_string();
     say.step(format_args!("[{me}] serving {peer}"));
-    let outcome = echo(&stream, args.idle_timeout);
+    let outcome = echo(&stream, args);
 
     // Close the connection and make room for the next client, then report.
     drop(stream);
@@ -204,13 +208,14 @@ fn handle_connection(
     }
 }
 
-/// The lesson-1 echo loop in one call: `io::copy` reads into a buffer and
-/// writes each piece back with `write_all`, until the client stops sending.
-fn echo(mut stream: &TcpStream, idle_timeout: Duration) -> io::Result<u64> {
-    stream.set_read_timeout(Some(idle_timeout))?;
-    stream.set_write_timeout(Some(idle_timeout))?;
+/// The lesson-1 echo loop in one call: `io::copy` reads into the
+/// `BufReader`'s buffer of `--buffer-size` bytes and writes each piece back
+/// with `write_all`, until the client stops sending.
+fn echo(mut stream: &TcpStream, args: &Args) -> io::Result<u64> {
+    stream.set_read_timeout(Some(args.idle_timeout))?;
+    stream.set_write_timeout(Some(args.idle_timeout))?;
     stream.set_nodelay(true)?;
-    let mut reader = stream;
+    let mut reader = BufReader::with_capacity(args.buffer_size, stream);
     io::copy(&mut reader, &mut stream)
 }
 
@@ -268,7 +273,7 @@ impl<'scope> Pool<'scope> {
             thread::Builder::new()
                 .name(format!("worker-{number}"))
                 .spawn_scoped(scope, move || {
-                    work(&ready_clients, &ready, &set_aside, open, stopping, say)
+                    work(&ready_clients, &ready, &set_aside, args, open, stopping, say)
                 })
                 .context("cannot start a worker thread")?;
         }
@@ -315,12 +320,13 @@ fn work(
     ready_clients: &Receiver<Client>,
     ready: &Sender<Client>,
     set_aside: &Sender<Client>,
+    args: &Args,
     open: &AtomicUsize,
     stopping: &AtomicBool,
     say: Narrator,
 ) {
     let me = thread::current().name().unwrap_or("worker").to_string();
-    let mut buffer = vec![0; 16 * 1024];
+    let mut buffer = vec![0; args.buffer_size];
     loop {
         let client = match ready_clients.recv_timeout(Duration::from_millis(100)) {
             Ok(client) => client,

@@ -114,3 +114,13 @@ fn drops_silent_clients() {
         assert!(line.ends_with("silent for 300ms"), "{line}");
     }
 }
+
+/// Any buffer size works, down to one byte, in both modes.
+#[test]
+fn one_byte_buffers_work() {
+    for mode in ["thread-per-connection", "pool"] {
+        let server = start("threaded-server", &["--quiet", "--mode", mode, "--buffer-size", "1"]);
+        let data = netlessons::show::test_data(5000);
+        assert_eq!(plain_exchange(server.address(), &data), data, "{mode}");
+    }
+}
