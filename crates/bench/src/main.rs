@@ -317,7 +317,9 @@ fn print_table(figures: &[Figure]) {
             figure.test, figure.server, figure.value, figure.unit, versus, figure.detail
         );
     }
-    println!("\n(\"vs socat\": above 1.00x is better than socat, for rates and for times)");
+    if figures.iter().any(|figure| figure.server == "socat") {
+        println!("\n(\"vs socat\": above 1.00x is better than socat, for rates and for times)");
+    }
     let socat_failed = figures.iter().any(|figure| {
         figure.server == "socat" && figure.test.contains("clients") && figure.detail != "0 failed"
     });
