@@ -2,6 +2,9 @@
 //! the suite; the heavy ones (a thousand clients, 100 MB) are marked
 //! `#[ignore]` and run by `just load-test`, which CI runs too. Every loop
 //! here is bounded in count and time, and every target is loopback.
+//!
+//! A thousand clients need a few thousand open files: macOS allows 256 by
+//! default, so run `ulimit -n 4096` first there.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
