@@ -11,37 +11,37 @@ default:
 # Lesson 1: a TCP echo server, with tcp-client talking to it
 lesson-1:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 1
+    @cargo run --quiet -p harness --bin lesson -- 1
 
 # Lesson 2: a TCP client, sending text and binary data
 lesson-2:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 2
+    @cargo run --quiet -p harness --bin lesson -- 2
 
 # Lesson 3: a UDP echo server
 lesson-3:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 3
+    @cargo run --quiet -p harness --bin lesson -- 3
 
 # Lesson 4: a UDP client, timeouts, retries and loss
 lesson-4:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 4
+    @cargo run --quiet -p harness --bin lesson -- 4
 
 # Lesson 5: many clients at once, thread per connection and a thread pool
 lesson-5:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 5
+    @cargo run --quiet -p harness --bin lesson -- 5
 
 # Lesson 6: socket errors, each triggered for real
 lesson-6:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 6
+    @cargo run --quiet -p harness --bin lesson -- 6
 
 # Lesson 7: the same messages over TCP and UDP, loss and timing
 lesson-7:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
-    @cargo run --quiet -p netlessons --bin lesson -- 7
+    @cargo run --quiet -p harness --bin lesson -- 7
 
 # Check one exercise, such as `just exercise 1.2`
 [no-exit-message]
@@ -84,7 +84,7 @@ test:
 
 # Run the heavy load tests: a thousand clients, 100 MB transfers (CI runs them)
 load-test:
-    cargo test -p netlessons --test it load -- --ignored --test-threads 1
+    cargo test -p harness --test it load -- --ignored --test-threads 1
 
 # Measure the servers, against socat where installed (--json FILE, --quick, --tcp ADDR, --udp ADDR)
 bench *options:

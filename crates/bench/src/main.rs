@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use harness::{Process, Server};
 use netlessons::cli;
-use netlessons::harness::{Process, Server};
 
 use measure::{Crowd, Datagrams, RoundTrips};
 

@@ -49,7 +49,7 @@ impl Exercise {
     /// The file of the lesson that states this exercise.
     pub fn lesson_file(&self) -> String {
         let lesson = self.lesson();
-        let file = netlessons::lessons::LESSONS
+        let file = harness::lessons::LESSONS
             .iter()
             .find(|(number, _, _)| *number == lesson)
             .map(|(_, _, file)| *file)

@@ -9,8 +9,8 @@ pub use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 pub use std::thread;
 pub use std::time::{Duration, Instant};
 
-pub use netlessons::harness::Server;
-pub use netlessons::lossy::LossyRelay;
+pub use harness::Server;
+pub use harness::lossy::LossyRelay;
 pub use netlessons::show;
 
 pub use crate::Outcome;

@@ -5,8 +5,6 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use netlessons::harness;
-
 use crate::Exercise;
 use crate::prelude::Program;
 

@@ -5,18 +5,11 @@
 //!   value checks, and one-line error reporting.
 //! - [`show`]: printing bytes readably, and generating test data.
 //! - [`Narrator`]: the "what am I doing now" lines, silenced by `--quiet`.
-//! - [`harness`]: starting lesson programs, finding the address a server
-//!   announced, and always stopping what was started. The tests and the
-//!   lesson runner (`just lesson-N`) both use it.
-//! - [`lessons`]: the demos that `just lesson-N` runs, and [`compare`],
-//!   lesson 7's side-by-side run of TCP and UDP, with [`lossy`], its
-//!   simulated lossy network.
+//!
+//! Starting programs, the lesson demos and the integration tests live in
+//! the `harness` crate, so a lesson program builds only what it uses.
 
 pub mod cli;
-pub mod compare;
-pub mod harness;
-pub mod lessons;
-pub mod lossy;
 pub mod show;
 
 use std::fmt::Display;

@@ -26,7 +26,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use netlessons::harness::{Process, RUN_TIMEOUT, Server};
+use harness::{Process, RUN_TIMEOUT, Server};
 
 const PROGRAMS: &[&str] =
     &["tcp-server", "tcp-client", "udp-server", "udp-client", "threaded-server", "error-handling"];
@@ -429,8 +429,8 @@ fn recipes() -> Vec<String> {
 
 /// What `exercise --help` lists: the exercise tool's commands.
 fn exercise_tool_help() -> String {
-    let path = netlessons::harness::build_exercise("exercise-check", "exercise")
-        .expect("the exercise tool builds");
+    let path =
+        harness::build_exercise("exercise-check", "exercise").expect("the exercise tool builds");
     let output = std::process::Command::new(path).arg("--help").output().expect("help");
     String::from_utf8_lossy(&output.stdout).to_string()
 }
@@ -647,7 +647,7 @@ fn commands_exist() {
 /// Every lesson the runner knows has its text.
 #[test]
 fn every_lesson_has_a_text() {
-    for (_, _, file) in netlessons::lessons::LESSONS {
+    for (_, _, file) in harness::lessons::LESSONS {
         assert!(repository().join("lessons").join(file).is_file(), "lessons/{file} is missing");
     }
     assert!(repository().join("lessons/0-concepts.md").is_file());

@@ -19,7 +19,7 @@ use anyhow::Context;
 
 use crate::lessons::{say, start_server};
 use crate::lossy::LossyRelay;
-use crate::show;
+use netlessons::show;
 
 /// The messages both protocols carry.
 const MESSAGES: [&str; 5] = ["message 1.", "message 2.", "message 3.", "message 4.", "message 5."];

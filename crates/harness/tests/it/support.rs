@@ -6,14 +6,14 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use netlessons::harness::{RUN_TIMEOUT, Server};
+use harness::{RUN_TIMEOUT, Server};
 
 /// How long a test's own socket waits before it calls a peer hung.
 pub const SOCKET_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A command for lesson program `name`, with a time limit.
 pub fn program(name: &str) -> Command {
-    let path = netlessons::harness::binary(name).unwrap_or_else(|error| panic!("{error:#}"));
+    let path = harness::binary(name).unwrap_or_else(|error| panic!("{error:#}"));
     let mut command = Command::new(path);
     command.timeout(RUN_TIMEOUT);
     command

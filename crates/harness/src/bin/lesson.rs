@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use netlessons::{cli, lessons};
+use harness::lessons;
+use netlessons::cli;
 
 /// Run a lesson's demo: its server and clients, with their output labelled
 #[derive(Parser)]

@@ -3,7 +3,7 @@
 //! Each demo starts the lesson's server on a port the operating system
 //! picks, runs the lesson's clients against it, and shows every line each
 //! program prints, labelled with the program's name. Then it stops the
-//! server and says where to go next. Everything runs through [`harness`],
+//! server and says where to go next. Everything runs through this crate's process plumbing,
 //! so it works the same on Linux, macOS and Windows.
 
 use std::fmt::Display;
@@ -12,7 +12,7 @@ use std::net::TcpStream;
 
 use anyhow::{Context, bail};
 
-use crate::harness::{Finished, Process, RUN_TIMEOUT, Server};
+use crate::{Finished, Process, RUN_TIMEOUT, Server};
 
 /// The lessons: number, title, and the lesson text's file in `lessons/`.
 pub const LESSONS: &[(u32, &str, &str)] = &[
@@ -32,7 +32,7 @@ pub fn run(number: u32) -> anyhow::Result<()> {
     };
     // Build (or check) the programs before the first line of the demo, so
     // that compiler messages, if any, come first.
-    crate::harness::prepare_binaries()?;
+    crate::prepare_binaries()?;
 
     say(format_args!("== Lesson {number}: {title} =="));
     match number {

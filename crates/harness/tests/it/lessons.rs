@@ -7,7 +7,7 @@ use crate::support::*;
 
 fn lesson(number: u32) -> assert_cmd::assert::Assert {
     let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson"));
-    command.timeout(netlessons::harness::RUN_TIMEOUT).arg(number.to_string());
+    command.timeout(harness::RUN_TIMEOUT).arg(number.to_string());
     command.assert().success()
 }
 

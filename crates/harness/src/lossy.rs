@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::show;
+use netlessons::show;
 
 /// A pretend network between a client and a UDP server: it forwards
 /// datagrams both ways, except that it drops the client's 2nd datagram and

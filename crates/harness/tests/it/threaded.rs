@@ -4,7 +4,7 @@ use std::io::Read;
 use std::process::Child;
 use std::time::Duration;
 
-use netlessons::harness::Server;
+use harness::Server;
 
 use crate::support::*;
 
@@ -12,7 +12,7 @@ use crate::support::*;
 fn run_clients_at_once(server: &Server, count: usize) {
     let clients: Vec<Child> = (0..count)
         .map(|_| {
-            std::process::Command::new(netlessons::harness::binary("tcp-client").expect("binary"))
+            std::process::Command::new(harness::binary("tcp-client").expect("binary"))
                 .args(["--port", &server.port(), "--size", "5000", "--quiet"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
