@@ -97,3 +97,22 @@ pub fn plain_echo(stream: TcpStream) -> io::Result<()> {
     io::copy(&mut reader, &mut writer)?;
     Ok(())
 }
+
+/// Stops process `pid` and lets it go on again, as Ctrl-Z and `fg` do in a
+/// terminal (SIGSTOP, then SIGCONT). On Linux a blocking socket call with a
+/// timeout then fails with `Interrupted`, which a program must retry.
+///
+/// Signals are sent with the `kill` command, so the tests need no `unsafe`.
+#[cfg(unix)]
+pub fn stop_and_continue(pid: u32) {
+    for signal in ["-STOP", "-CONT"] {
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {signal} {pid} failed");
+        // Let the stop be seen before the continue: a stop and a continue
+        // that land together may never interrupt the program at all.
+        thread::sleep(Duration::from_millis(50));
+    }
+}

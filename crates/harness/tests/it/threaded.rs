@@ -124,3 +124,27 @@ fn one_byte_buffers_work() {
         assert_eq!(plain_exchange(server.address(), &data), data, "{mode}");
     }
 }
+
+/// A stop and continue (Ctrl-Z, `fg`) in the middle of an exchange does not
+/// end the exchange: both modes retry a read that was interrupted.
+#[cfg(unix)]
+#[test]
+#[ignore = "threaded-server does not yet retry an interrupted read (issue 12)"]
+fn survives_being_stopped_and_continued() {
+    use std::io::Write;
+    use std::net::Shutdown;
+    for mode in ["thread-per-connection", "pool"] {
+        let server = start("threaded-server", &["--mode", mode, "--quiet"]);
+        let mut stream = connect(server.address());
+        stream.write_all(b"before the stop, ").expect("send");
+        let mut echo = vec![0; 17];
+        stream.read_exact(&mut echo).expect("first echo");
+        // The server now waits in a read with a timeout: stop it there.
+        stop_and_continue(server.process().id());
+        stream.write_all(b"after").expect("send");
+        stream.shutdown(Shutdown::Write).expect("shutdown");
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).expect("rest of the echo");
+        assert_eq!(rest, b"after", "mode {mode}");
+    }
+}
