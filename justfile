@@ -95,3 +95,8 @@ bench *options:
 lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
+
+# Maintainers: rerun every lesson transcript and write what the programs print today (--check only reports)
+transcripts *options:
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo run --quiet -p harness --bin transcripts -- {{options}}

@@ -20,5 +20,6 @@ mod process;
 pub mod compare;
 pub mod lessons;
 pub mod lossy;
+pub mod transcripts;
 
 pub use process::*;
