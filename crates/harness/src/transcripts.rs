@@ -478,21 +478,7 @@ fn run_command(
             .map_err(|error| format!("{place}: cannot run the lesson demo: {error}"))?;
         let raw: Vec<String> =
             String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect();
-        let printed = by_program(&raw);
-        let shown = by_program(&shown.output);
-        let names: Vec<&String> = printed.keys().chain(shown.keys()).collect();
-        let mut outcome = Ok(());
-        for group in names {
-            outcome = compare(
-                place,
-                &format!("the lines of {group}"),
-                shown.get(group).map(Vec::as_slice).unwrap_or(&[]),
-                printed.get(group).map(Vec::as_slice).unwrap_or(&[]),
-            );
-            if outcome.is_err() {
-                break;
-            }
-        }
+        let outcome = compare_demo(place, &shown.output, &raw);
         return Ok(Some((raw, outcome)));
     }
     let Some((program, args)) = cargo_run(command) else {
@@ -553,6 +539,33 @@ fn run_command(
     let printed: Vec<String> = raw.iter().map(|line| normalise(line)).collect();
     let outcome = compare(place, &format!("the output of {program}"), &expected, &printed);
     Ok(Some((raw, outcome)))
+}
+
+/// Compares a demo's output with what the lesson shows, program by program.
+pub fn compare_demo(place: &str, shown: &[String], printed: &[String]) -> Result<(), String> {
+    let printed = by_program(printed);
+    let shown = by_program(shown);
+    let names: Vec<&String> = printed.keys().chain(shown.keys()).collect();
+    for group in names {
+        compare(
+            place,
+            &format!("the lines of {group}"),
+            shown.get(group).map(Vec::as_slice).unwrap_or(&[]),
+            printed.get(group).map(Vec::as_slice).unwrap_or(&[]),
+        )?;
+    }
+    Ok(())
+}
+
+/// The lines a lesson shows for `$ just lesson-N`, if it shows them.
+pub fn demo_transcript(text: &str, number: u32) -> Option<Vec<String>> {
+    let wanted = format!("lesson-{number}");
+    blocks(text).iter().filter(|block| block.is_transcript()).find_map(|block| {
+        transcript(block)
+            .into_iter()
+            .find(|shown| shown.command == ["just", wanted.as_str()])
+            .map(|shown| shown.output)
+    })
 }
 
 /// The lesson's text with every transcript that no longer matches replaced

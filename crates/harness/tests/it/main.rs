@@ -13,6 +13,7 @@ mod docs;
 mod errors;
 mod lessons;
 mod load;
+mod suspend;
 mod tcp;
 mod threaded;
 mod udp;
