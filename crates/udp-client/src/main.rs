@@ -29,7 +29,9 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use netlessons::{Narrator, cli, is_timeout, show};
 
-/// The largest UDP payload there is (over IPv6; IPv4 allows 65,507 bytes).
+/// Room for any reply. A UDP payload is at most 65,507 bytes over IPv4
+/// (65,535 less the 20-byte IP header and the 8-byte UDP header) and 65,527
+/// over IPv6 (65,535 less the UDP header), leaving IPv6 jumbograms aside.
 const LARGEST_DATAGRAM: usize = 65_535;
 
 /// A UDP echo client (lesson 4)
@@ -66,9 +68,10 @@ fn run(args: &Args) -> anyhow::Result<()> {
     // datagram to the wrong one just gets no reply. So take the first.
     let server = args.address.resolve_server()?[0];
 
-    // Our socket needs an address too, so the reply can find us. Port 0
-    // lets the operating system pick one; the IP version must match the
-    // server's.
+    // Our socket needs an address too, so the reply can find us. In C the
+    // first sendto() would bind it for us; std's UdpSocket cannot exist
+    // unbound, so we bind as that would: any address, and port 0, which
+    // lets the operating system pick. The IP version must match the server's.
     let any_address = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
     let socket = UdpSocket::bind(any_address).context("cannot create a UDP socket")?;
     say.step(format_args!("our socket is {}, on a port the system picked", socket.local_addr()?));
@@ -133,6 +136,9 @@ fn wait_for_reply(
                 say.step(format_args!("ignoring {count} bytes from {sender}: not the server"));
             }
             Err(error) if is_timeout(&error) => return Ok(None),
+            // Ctrl-Z then fg interrupts a wait that has a timeout (on
+            // Linux): wait again, for what is left of the timeout.
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             // Some systems (Windows always, others for connected sockets)
             // report "nobody is listening on that port" here. It means the
             // same as silence: no reply.

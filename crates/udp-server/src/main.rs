@@ -20,6 +20,7 @@
 //!
 //! The lesson text is `lessons/3-udp-server.md`.
 
+use std::io;
 use std::net::UdpSocket;
 use std::process::ExitCode;
 
@@ -34,8 +35,9 @@ struct Args {
     #[command(flatten)]
     address: cli::Address,
 
-    /// Bytes to receive at a time. A datagram larger than this is silently
-    /// cut, so the default fits the largest datagram there is
+    /// Bytes to receive at a time. A datagram larger than this is cut to
+    /// fit, so the default has room for any UDP payload (at most 65,507
+    /// bytes over IPv4, 65,527 over IPv6)
     #[arg(long, default_value = "65535", value_parser = cli::buffer_size)]
     buffer_size: usize,
 
@@ -71,6 +73,20 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         // One call, one datagram: unlike TCP, message boundaries are kept.
         let (count, peer) = match socket.recv_from(&mut buffer) {
             Ok(datagram) => datagram,
+            // Interrupted by a signal before a datagram came: wait again.
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) if datagram_was_cut(&error) => {
+                // Windows only: the datagram was cut to fit, as elsewhere,
+                // but reported as an error, which carries no sender address.
+                // With nobody to send it back to, report it and go on.
+                say.problem(format_args!(
+                    "a datagram larger than the {}-byte buffer was cut to fit and not echoed, \
+                     because its sender is unknown: {}",
+                    buffer.len(),
+                    show::bytes(&buffer)
+                ));
+                continue;
+            }
             Err(error) => {
                 // On Windows, a datagram we sent earlier to a client that
                 // has gone shows up here as "connection reset". It concerns
@@ -92,4 +108,37 @@ fn serve(args: &Args) -> anyhow::Result<()> {
     }
     say.result(format_args!("reached --max-datagrams {echoed}, exiting"));
     Ok(())
+}
+
+/// Whether a failed `recv_from` still received a datagram, cut to fit the
+/// buffer. Linux and macOS cut such a datagram silently and return its first
+/// part as a success. Windows fills the buffer the same way but fails with
+/// WSAEMSGSIZE (10040), which std passes on as an error, without the
+/// sender's address.
+fn datagram_was_cut(error: &io::Error) -> bool {
+    const WSAEMSGSIZE: i32 = 10040;
+    cfg!(windows) && error.raw_os_error() == Some(WSAEMSGSIZE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Windows' "message too long" (10040) means a cut datagram there, and
+    /// nothing on other systems, where 10040 is no error number at all.
+    #[test]
+    fn message_too_long_means_cut_on_windows_only() {
+        let error = io::Error::from_raw_os_error(10040);
+        assert_eq!(datagram_was_cut(&error), cfg!(windows));
+    }
+
+    /// Other receive errors, such as a reset, are not taken for a cut datagram.
+    #[test]
+    fn other_errors_are_not_a_cut_datagram() {
+        for kind in [io::ErrorKind::ConnectionReset, io::ErrorKind::Interrupted] {
+            assert!(!datagram_was_cut(&io::Error::from(kind)));
+        }
+        // WSAECONNRESET, the reset Windows reports for an earlier datagram.
+        assert!(!datagram_was_cut(&io::Error::from_raw_os_error(10054)));
+    }
 }

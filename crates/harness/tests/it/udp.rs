@@ -167,3 +167,84 @@ fn server_survives_a_flood() {
     client("udp-client", &server).args(["--quiet"]).assert().success();
     assert!(server.stop().stderr.is_empty());
 }
+
+/// Waits until process `pid` sleeps in the kernel (Linux: state `S` in
+/// `/proc/PID/stat`), so that a stop lands while it is blocked in a socket
+/// call rather than just before. Elsewhere it returns at once, and the stop
+/// may then come a little early, which can only make a test pass more easily.
+#[cfg(unix)]
+pub fn wait_until_asleep(pid: u32) {
+    #[cfg(target_os = "linux")]
+    {
+        let deadline = std::time::Instant::now() + SOCKET_TIMEOUT;
+        loop {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // The state follows the command name, which is in parentheses.
+            let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+            if state == Some('S') {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "process {pid} never blocked: {stat}");
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = pid;
+}
+
+/// Ctrl-Z and `fg` while udp-server waits for a datagram do not disturb it:
+/// it goes on echoing, and reports no error.
+#[cfg(unix)]
+#[test]
+fn server_survives_being_stopped_and_continued() {
+    let server = start("udp-server", &["--quiet"]);
+    assert_eq!(plain_round_trip(server.address(), b"before the stop"), b"before the stop");
+    wait_until_asleep(server.process().id());
+    stop_and_continue(server.process().id());
+    assert_eq!(plain_round_trip(server.address(), b"after"), b"after");
+    let finished = server.stop();
+    assert!(finished.stderr.is_empty(), "{}", finished.describe());
+}
+
+/// Ctrl-Z and `fg` while udp-client waits for a slow reply (its socket has a
+/// timeout, so Linux interrupts the wait) do not end the exchange: the client
+/// waits again and accepts the reply, without sending a second datagram.
+#[cfg(unix)]
+#[test]
+fn client_survives_being_stopped_and_continued() {
+    let slow_server = test_socket();
+    let address = slow_server.local_addr().expect("address");
+    let args = [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &address.port().to_string(),
+        "--timeout",
+        "30",
+        "--retries",
+        "0",
+    ];
+    let client = harness::Process::start("udp-client", &args).expect("start udp-client");
+    let mut buffer = [0; 100];
+    let (count, peer) = slow_server.recv_from(&mut buffer).expect("the client's datagram");
+    // The client now waits for the reply: stop it there, then reply.
+    wait_until_asleep(client.id());
+    stop_and_continue(client.id());
+    slow_server.send_to(&buffer[..count], peer).expect("reply");
+    let finished = client.wait(SOCKET_TIMEOUT).expect("udp-client ends");
+    assert!(finished.success(), "{}", finished.describe());
+    assert!(
+        finished
+            .stdout
+            .iter()
+            .any(|line| line == "echo complete: all 41 bytes came back unchanged"),
+        "{}",
+        finished.describe()
+    );
+    assert_eq!(
+        finished.stdout.iter().filter(|line| line.starts_with("sending ")).count(),
+        1,
+        "{}",
+        finished.describe()
+    );
+}

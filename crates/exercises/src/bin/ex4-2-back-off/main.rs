@@ -2,7 +2,8 @@
 //!
 //! A UDP client that doubles its timeout after each unanswered attempt:
 //! with `--timeout 0.1` it waits 100 ms, then 200 ms, 400 ms… Each time no
-//! reply comes, it prints `no reply within 100 ms` (whole milliseconds).
+//! reply comes, it prints `no reply within 100 ms` (whole milliseconds and
+//! a space: not udp-client's `{:?}` format, which prints `100ms`).
 //! When every attempt has failed, it reports the loss on standard error and
 //! exits with status 1; when the echo comes, it exits with status 0.
 //!
