@@ -1,9 +1,10 @@
 //! Lesson 3: a UDP echo server.
 //!
 //! UDP has no connections. The server binds a socket to an address and
-//! port; from then on every datagram sent there lands in the socket's queue,
-//! labelled with its sender's address. The server takes one datagram at a
-//! time and sends it straight back to whoever sent it.
+//! port; from then on every datagram that arrives there lands in the
+//! socket's queue (or is dropped, when the queue is full), labelled with its
+//! sender's address. The server takes one datagram at a time and sends it
+//! straight back to whoever sent it.
 //!
 //! Try it by hand. In one terminal:
 //!
