@@ -8,6 +8,11 @@ set windows-shell := ["powershell.exe", "-NoLogo", "-Command"]
 default:
     @just --list --unsorted
 
+# Lesson 0: the words you need; tcp-server and tcp-client over IPv6 and IPv4
+lesson-0:
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo run --quiet -p harness --bin lesson -- 0
+
 # Lesson 1: a TCP echo server, with tcp-client talking to it
 lesson-1:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions

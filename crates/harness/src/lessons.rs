@@ -12,10 +12,14 @@ use std::net::TcpStream;
 
 use anyhow::{Context, bail};
 
+use netlessons::cli::ARTICLE_MESSAGE;
+
+use crate::round_trips::{ROUND_TRIPS, median_round_trip};
 use crate::{Finished, Process, RUN_TIMEOUT, Server};
 
 /// The lessons: number, title, and the lesson text's file in `lessons/`.
 pub const LESSONS: &[(u32, &str, &str)] = &[
+    (0, "the words you need", "0-concepts.md"),
     (1, "a TCP echo server", "1-tcp-server.md"),
     (2, "a TCP client", "2-tcp-client.md"),
     (3, "a UDP echo server", "3-udp-server.md"),
@@ -28,7 +32,7 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
 /// Runs the demo of lesson `number`.
 pub fn run(number: u32) -> anyhow::Result<()> {
     let Some(&(_, title, _)) = LESSONS.iter().find(|(n, _, _)| *n == number) else {
-        bail!("there is no lesson {number}; the lessons are 1 to {}", LESSONS.len());
+        bail!("there is no lesson {number}; the lessons are 0 to {}", LESSONS.len() - 1);
     };
     // Build (or check) the programs before the first line of the demo, so
     // that compiler messages, if any, come first.
@@ -36,6 +40,7 @@ pub fn run(number: u32) -> anyhow::Result<()> {
 
     say(format_args!("== Lesson {number}: {title} =="));
     match number {
+        0 => lesson_0()?,
         1 => lesson_1()?,
         2 => lesson_2()?,
         3 => lesson_3()?,
@@ -90,7 +95,7 @@ fn start_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Pr
     let port = server.port();
     let mut all_args = vec!["--port", &port];
     all_args.extend(args);
-    if server.address().is_ipv6() {
+    if server.address().is_ipv6() && !args.contains(&"--host") {
         all_args.extend(["--host", "::1"]);
     }
     Process::start_labelled(name, &all_args, Some(&label(name)))
@@ -116,10 +121,36 @@ fn wait_for_server(server: Server) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn lesson_0() -> anyhow::Result<()> {
+    // The same two programs over IPv6 and over IPv4: only the addresses change.
+    for (host, message) in [("::1", "hello over IPv6"), ("127.0.0.1", "hello over IPv4")] {
+        let server = start_server("tcp-server", &["--host", host, "--max-connections", "1"])?;
+        run_client("tcp-client", &server, &["--host", host, "--message", message])?;
+        wait_for_server(server)?;
+    }
+    Ok(())
+}
+
 fn lesson_1() -> anyhow::Result<()> {
     let server = start_server("tcp-server", &["--max-connections", "1"])?;
     run_client("tcp-client", &server, &[])?;
-    wait_for_server(server)
+    wait_for_server(server)?;
+
+    // Nagle's algorithm, measured: the server echoes each message in three
+    // small writes, and the client waits for all of them.
+    say(format_args!(
+        "\n-- round trips: the demo connects and sends the same 41 bytes {ROUND_TRIPS} times, each time waiting for the whole echo before it sends again"
+    ));
+    for (args, nagle) in [
+        (&["--max-connections", "1", "--quiet"][..], "off, the server's default"),
+        (&["--max-connections", "1", "--quiet", "--nagle"][..], "on (--nagle)"),
+    ] {
+        let server = start_server("tcp-server", args)?;
+        let median = median_round_trip(server.address(), ARTICLE_MESSAGE.as_bytes(), ROUND_TRIPS)?;
+        server.wait(RUN_TIMEOUT)?;
+        say(format_args!("-- median round trip with Nagle's algorithm {nagle}: {median:.1?}"));
+    }
+    Ok(())
 }
 
 fn lesson_2() -> anyhow::Result<()> {

@@ -6,7 +6,8 @@
 //!   system picks, reading the address a server announced, and stopping
 //!   every program that was started. The tests, the lesson demos, the
 //!   exercise checks and the benchmark all use it.
-//! - [`lessons`]: the demos that `just lesson-N` runs, and [`compare`],
+//! - [`lessons`]: the demos that `just lesson-N` runs, with
+//!   [`round_trips`], lesson 1's measurement of Nagle's delay, and [`compare`],
 //!   lesson 7's side-by-side run of TCP and UDP, with [`lossy`], its
 //!   simulated lossy network.
 //! - `tests/it/`: the integration tests, every client against every server.
@@ -20,6 +21,7 @@ mod process;
 pub mod compare;
 pub mod lessons;
 pub mod lossy;
+pub mod round_trips;
 pub mod transcripts;
 
 pub use process::*;

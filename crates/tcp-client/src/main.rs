@@ -19,11 +19,11 @@
 //!
 //! The lesson text is `lessons/2-tcp-client.md`.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -43,7 +43,8 @@ struct Args {
     #[arg(long, default_value = "16", value_parser = cli::buffer_size)]
     buffer_size: usize,
 
-    /// Give up connecting, or waiting for the echo, after this many seconds
+    /// Give up unless the whole exchange (connecting, sending, and getting
+    /// the echo back) is over within this many seconds
     #[arg(long, default_value = "5", value_parser = cli::seconds)]
     timeout: Duration,
 
@@ -60,13 +61,19 @@ fn run(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
     let message = args.payload.bytes();
 
-    say.step(format_args!("connecting to {}", args.address));
-    let stream = connect(&args.address.resolve_server()?, args.timeout, say)?;
-    say.step(format_args!("connected from {}", stream.local_addr()?));
+    // Never wait forever: the whole exchange has one deadline. A server that
+    // stops answering, or answers one byte at a time, becomes an error.
+    let deadline = Instant::now() + args.timeout;
 
-    // Never wait forever: a server that stops answering becomes an error.
-    stream.set_read_timeout(Some(args.timeout))?;
+    say.step(format_args!("connecting to {}", args.address));
+    let stream = connect(&args.address.resolve_server()?, deadline, args.timeout, say)?;
+    say.step(format_args!("connected from {}", stream.local_addr()?));
+    // The reads below wait only until the deadline. A write that blocks (a
+    // server that stops reading) is ended by the shutdown further down, and
+    // this write timeout is a second guard.
     stream.set_write_timeout(Some(args.timeout))?;
+    // Send what we write at once, without waiting to merge it with more
+    // (Nagle's algorithm, lesson 1).
     stream.set_nodelay(true)?;
 
     // Send on a second thread while this one reads the echo. Sending
@@ -81,9 +88,10 @@ fn run(args: &Args) -> anyhow::Result<()> {
     let sending_half = stream.try_clone().context("cannot clone the socket")?;
     thread::scope(|scope| {
         let sender = scope.spawn(|| send_all(sending_half, &message));
-        let received = receive_echo(&stream, &message, args, say);
+        let received = receive_echo(&stream, &message, deadline, args, say);
         if received.is_err() {
-            // Stop the sending thread too, in case it is stuck.
+            // Stop the sending thread too, in case it is stuck in a write:
+            // the deadline covers it this way.
             let _ = stream.shutdown(Shutdown::Both);
         }
         let sent = sender.join().expect("the sending thread does not panic");
@@ -95,17 +103,24 @@ fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Connects to the first address that accepts. A host name can stand for
-/// several addresses: `localhost` is often both `::1` and `127.0.0.1`, and
-/// the server may listen on only one of them.
+/// Connects to the first address that accepts, before `deadline`. A host
+/// name can stand for several addresses: `localhost` is often both `::1`
+/// and `127.0.0.1`, and the server may listen on only one of them.
 fn connect(
     addresses: &[SocketAddr],
+    deadline: Instant,
     timeout: Duration,
     say: Narrator,
 ) -> anyhow::Result<TcpStream> {
     let mut last_error = None;
     for address in addresses {
-        match TcpStream::connect_timeout(address, timeout) {
+        // `connect_timeout` takes one address, so we try each in turn, each
+        // with what is left of the time.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            bail!("cannot connect to {address}: no answer within {timeout:?}");
+        }
+        match TcpStream::connect_timeout(address, left) {
             Ok(stream) => return Ok(stream),
             Err(error) => {
                 if addresses.len() > 1 {
@@ -131,25 +146,31 @@ fn send_all(mut stream: TcpStream, message: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Reads until as many bytes have come back as were sent, checking each
-/// piece against the message as it arrives.
+/// piece against the message as it arrives. Gives up at `deadline`.
 fn receive_echo(
     mut stream: &TcpStream,
     message: &[u8],
+    deadline: Instant,
     args: &Args,
     say: Narrator,
 ) -> anyhow::Result<()> {
     let mut buffer = vec![0; args.buffer_size];
     let mut received = 0;
     while received < message.len() {
+        // Each read may wait only for what is left until the deadline, so a
+        // server that trickles the echo cannot keep us here forever.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            bail!("no echo within {:?}: got {received} of {} bytes", args.timeout, message.len());
+        }
+        stream.set_read_timeout(Some(left))?;
         let count = match stream.read(&mut buffer) {
             Ok(count) => count,
-            Err(error) if is_timeout(&error) => {
-                bail!(
-                    "no echo within {:?}: got {received} of {} bytes",
-                    args.timeout,
-                    message.len()
-                )
-            }
+            // On Linux, a read with a timeout fails with `Interrupted` when
+            // the process is stopped and continued (Ctrl-Z, then `fg`).
+            // Nothing is lost: read again. After a timeout, the check above
+            // finds the deadline passed.
+            Err(error) if error.kind() == ErrorKind::Interrupted || is_timeout(&error) => continue,
             Err(error) => return Err(error).context("cannot read the echo"),
         };
         if count == 0 {

@@ -11,16 +11,17 @@
 //! cargo run -p tcp-server
 //! ```
 //!
-//! In another, with our client or with netcat:
+//! In another, with our client or with netcat (`-N`: tell the server when
+//! your input ends, which OpenBSD's netcat does not do by itself):
 //!
 //! ```text
 //! cargo run -p tcp-client
-//! nc 127.0.0.1 65432
+//! nc -N 127.0.0.1 65432
 //! ```
 //!
 //! The lesson text is `lessons/1-tcp-server.md`.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::thread;
@@ -45,6 +46,11 @@ struct Args {
     /// Close a connection whose client stays silent this many seconds
     #[arg(long, default_value = "30", value_parser = cli::seconds)]
     idle_timeout: Duration,
+
+    /// Leave Nagle's algorithm on, as TCP does by default, to see the delay it
+    /// adds to each echo (lesson 1)
+    #[arg(long)]
+    nagle: bool,
 
     /// Exit after serving this many connections [default: serve forever]
     #[arg(long)]
@@ -79,14 +85,19 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         // accept() blocks until a client has finished the TCP handshake.
         // It returns a new socket for talking to that client; the listener
         // stays as it is, ready for the next one.
-        let (stream, peer) = match listener.accept() {
-            Ok(connection) => connection,
-            Err(error) => {
-                // Usually a client that gave up during the handshake, or
-                // too many open files. Neither is a reason to stop serving.
-                say.problem(format_args!("cannot accept a connection: {error}"));
-                thread::sleep(Duration::from_millis(100));
-                continue;
+        let (stream, peer) = loop {
+            match listener.accept() {
+                Ok(connection) => break connection,
+                // A signal stopped the wait (see the read loop below): wait again.
+                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    // Most likely the process has run out of file handles
+                    // (EMFILE), or the system out of memory or handles. It
+                    // may pass, so it is no reason to stop serving; the pause
+                    // keeps a lasting error from spinning the processor.
+                    say.problem(format_args!("cannot accept a connection: {error}"));
+                    thread::sleep(Duration::from_millis(100));
+                }
             }
         };
         served += 1;
@@ -112,10 +123,13 @@ fn handle_connection(
     // writes give up after the idle timeout.
     stream.set_read_timeout(Some(args.idle_timeout))?;
     stream.set_write_timeout(Some(args.idle_timeout))?;
-    // Send each small echo at once. By default TCP may hold a small write
-    // back until the previous one is acknowledged (Nagle's algorithm), which
-    // costs a client that waits for its echo about 40 ms per round trip.
-    stream.set_nodelay(true)?;
+    // Send each piece of the echo at once. With Nagle's algorithm, TCP's
+    // default, a small write waits while earlier data is unacknowledged. We
+    // echo a message in small writes (41 bytes as 16 + 16 + 9), and a client
+    // waiting for the whole echo has nothing to send back, so it delays its
+    // acknowledgement: the second write would wait for that delay (40 ms or
+    // more on Linux) on every echo. `--nagle` leaves the algorithm on.
+    stream.set_nodelay(!args.nagle)?;
 
     let mut buffer = vec![0; args.buffer_size];
     loop {
@@ -124,6 +138,10 @@ fn handle_connection(
         // closed its sending side: there will be no more data.
         let count = match stream.read(&mut buffer) {
             Ok(count) => count,
+            // On Linux, a read with a timeout fails with `Interrupted` when
+            // the process is stopped and continued (Ctrl-Z, then `fg`).
+            // Nothing is lost: read again.
+            Err(error) if error.kind() == ErrorKind::Interrupted => continue,
             Err(error) if is_timeout(&error) => {
                 bail!("client silent for {:?}, giving up", args.idle_timeout)
             }
@@ -136,13 +154,17 @@ fn handle_connection(
         let chunk = &buffer[..count];
         say.step(format_args!("received {count} bytes: {}", show::bytes(chunk)));
 
-        // write_all() loops until the operating system has taken every byte;
-        // a single write() may take only some of them.
+        // write_all() loops until the operating system has taken every byte
+        // (retrying after `Interrupted` too): a single write() may take only
+        // some of them when a signal or the write timeout cuts it short.
         stream.write_all(chunk).context("cannot send to the client")?;
         say.step("sent them back");
     }
 
     say.step(format_args!("closing the connection from {peer}"));
-    // Dropping the stream closes the socket, which finishes the connection.
+    // Dropping the stream closes the socket. We have read everything the
+    // client sent, so it sees an orderly end of data. (Leaving through an
+    // error above with bytes still unread makes the system send a reset
+    // instead: RFC 1122, section 4.2.2.13.)
     Ok(())
 }

@@ -107,7 +107,7 @@ fn check_command_exists(
             }
             match command.get(1).map(String::as_str) {
                 Some("lesson") => match command.get(2).and_then(|n| n.parse::<u32>().ok()) {
-                    Some(1..=7) => Ok(()),
+                    Some(0..=7) => Ok(()),
                     _ => Err(format!("{place}: `{line}`: no such lesson")),
                 },
                 Some("test" | "install" | "build" | "fmt" | "clippy") => Ok(()),

@@ -11,6 +11,18 @@ fn lesson(number: u32) -> assert_cmd::assert::Assert {
     command.assert().success()
 }
 
+/// Lesson 0: the same server and client over IPv6, then over IPv4.
+#[test]
+fn lesson_0() {
+    lesson(0)
+        .stdout(predicate::str::contains("     tcp-server | listening on [::1]:"))
+        .stdout(predicate::str::contains("     tcp-server | listening on 127.0.0.1:"))
+        .stdout(predicate::str::contains(
+            "     tcp-client | echo complete: all 15 bytes came back unchanged",
+        ))
+        .stdout(predicate::str::contains("Next: lesson 1"));
+}
+
 /// Lesson 1: server and client both narrate; the server exits when done.
 #[test]
 fn lesson_1() {
@@ -23,6 +35,10 @@ fn lesson_1() {
             "     tcp-client | echo complete: all 41 bytes came back unchanged",
         ))
         .stdout(predicate::str::contains("-- tcp-server has served its clients and exited"))
+        .stdout(predicate::str::contains("-- median round trip with Nagle's algorithm off"))
+        .stdout(predicate::str::contains(
+            "-- median round trip with Nagle's algorithm on (--nagle)",
+        ))
         .stdout(predicate::str::contains("Next: lesson 2"));
 }
 

@@ -4,8 +4,9 @@
 use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use harness::round_trips::{ROUND_TRIPS, median_round_trip};
 use netlessons::show::test_data;
 use predicates::prelude::*;
 
@@ -223,4 +224,171 @@ fn server_exits_after_max_connections() {
         finished.stdout.last().map(String::as_str),
         Some("reached --max-connections 2, exiting")
     );
+}
+
+/// Nagle's algorithm, shown for real: with `--nagle` the server's echo in
+/// three small writes waits for the client's delayed acknowledgement, so
+/// the median round trip is many times longer than without it.
+#[test]
+fn nagle_on_makes_each_echo_wait() {
+    let message = netlessons::cli::ARTICLE_MESSAGE.as_bytes();
+    let mut medians = Vec::new();
+    for args in [&["--quiet"][..], &["--quiet", "--nagle"][..]] {
+        let server = start("tcp-server", args);
+        let median = median_round_trip(server.address(), message, ROUND_TRIPS)
+            .unwrap_or_else(|error| panic!("{error:#}"));
+        medians.push(median);
+    }
+    let (off, on) = (medians[0], medians[1]);
+    assert!(
+        on >= off * 3,
+        "median round trip with Nagle on {on:?}, off {off:?}: expected at least 3 times longer"
+    );
+}
+
+/// The netcat command lesson 1 gives, `nc -N 127.0.0.1 PORT`, gets the
+/// whole echo and ends. Skipped (with a reason) where nc lacks `-N`.
+#[test]
+fn netcat_with_dash_n_gets_the_echo() {
+    let help = match std::process::Command::new("nc").arg("-h").output() {
+        Ok(output) => {
+            String::from_utf8_lossy(&output.stdout).to_string()
+                + &String::from_utf8_lossy(&output.stderr)
+        }
+        Err(error) => {
+            eprintln!("skipped: cannot run nc ({error})");
+            return;
+        }
+    };
+    if !help.lines().any(|line| line.trim_start().starts_with("-N")) {
+        eprintln!("skipped: this nc has no -N option (it is not OpenBSD netcat)");
+        return;
+    }
+    let server = start("tcp-server", &["--quiet"]);
+    let data = "hello from netcat\nand a second line\n";
+    let output = assert_cmd::Command::new("nc")
+        .args(["-N", "127.0.0.1", &server.port()])
+        .write_stdin(data)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("run nc");
+    assert!(output.status.success(), "nc failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), data);
+}
+
+/// Ctrl-Z and `fg` in the middle of an exchange: the server's read is
+/// interrupted (on Linux, `Interrupted`), and it reads again instead of
+/// dropping the client.
+#[cfg(unix)]
+#[test]
+fn server_survives_stop_and_continue() {
+    let server = start("tcp-server", &["--quiet"]);
+    let mut stream = connect(server.address());
+    stream.write_all(b"before the stop, ").expect("send");
+    let mut echo = [0; 17];
+    stream.read_exact(&mut echo).expect("first echo");
+    // The server now waits in a read with a timeout: stop it there.
+    stop_and_continue(server.process().id());
+    stream.write_all(b"after").expect("send");
+    stream.shutdown(Shutdown::Write).expect("shutdown");
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).expect("rest of the echo");
+    assert_eq!(rest, b"after");
+    let finished = server.stop();
+    assert!(finished.stderr.is_empty(), "{}", finished.describe());
+}
+
+/// Ctrl-Z and `fg` while the client waits for its echo: the client reads
+/// again and completes the exchange.
+#[cfg(unix)]
+#[test]
+fn client_survives_stop_and_continue() {
+    let (got_message, message_arrived) = mpsc::channel::<()>();
+    let (may_echo, wait_to_echo) = mpsc::channel::<()>();
+    let (address, peer) = stand_in_server(move |mut stream| {
+        let mut message = Vec::new();
+        stream.read_to_end(&mut message)?;
+        let _ = got_message.send(());
+        // Hold the echo back until the test has stopped and continued the
+        // client, which is waiting for it in a read.
+        let _ = wait_to_echo.recv();
+        stream.write_all(&message)
+    });
+    let port = address.port().to_string();
+    let client =
+        harness::Process::start("tcp-client", &["--port", &port, "--timeout", "30", "--quiet"])
+            .expect("start tcp-client");
+    message_arrived.recv_timeout(SOCKET_TIMEOUT).expect("the client sends its message");
+    // The client has sent everything and shut down its sending side; its
+    // main thread is waiting for the echo. Stop it there, more than once
+    // in case the first stop came before the read began.
+    for _ in 0..3 {
+        stop_and_continue(client.id());
+    }
+    may_echo.send(()).expect("the peer waits");
+    let finished = client.wait(Duration::from_secs(30)).expect("the client ends");
+    peer.join().expect("peer");
+    assert!(finished.success(), "{}", finished.describe());
+    assert_eq!(finished.stdout, ["echo complete: all 41 bytes came back unchanged"]);
+}
+
+/// `--timeout` is a deadline for the whole exchange: a server that sends
+/// the echo back one byte every 300 ms (3 s in all) cannot keep a client
+/// with `--timeout 1` waiting, although each byte comes well within 1 s.
+#[test]
+fn client_timeout_covers_the_whole_exchange() {
+    const PAUSE: Duration = Duration::from_millis(300);
+    let message = "0123456789";
+    let trickle = PAUSE * message.len() as u32;
+    let (address, peer) = stand_in_server(move |mut stream| {
+        let mut received = Vec::new();
+        stream.read_to_end(&mut received)?;
+        for byte in received {
+            std::thread::sleep(PAUSE);
+            stream.write_all(&[byte])?;
+        }
+        Ok(())
+    });
+    let start = Instant::now();
+    let output = client_for("tcp-client", address)
+        .args(["--message", message, "--timeout", "1"])
+        .output()
+        .expect("run");
+    let elapsed = start.elapsed();
+    assert_one_line_error(&output, 1, "no echo within 1s: got ");
+    assert!(elapsed >= Duration::from_secs(1), "gave up early, after {elapsed:?}");
+    assert!(
+        elapsed < trickle * 2 / 3,
+        "took {elapsed:?}, close to the whole {trickle:?} trickle: the timeout is not a deadline"
+    );
+    peer.join().expect("peer");
+}
+
+/// On Linux a server bound to `[::]` also hears IPv4 clients, as IPv4-mapped
+/// addresses, unless net.ipv6.bindv6only is set (lesson 0).
+#[cfg(target_os = "linux")]
+#[test]
+fn ipv6_wildcard_hears_ipv4_on_linux() {
+    let setting = std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only")
+        .expect("read /proc/sys/net/ipv6/bindv6only");
+    let server = start("tcp-server", &["--host", "::", "--max-connections", "1"]);
+    assert!(server.address().is_ipv6(), "{}", server.address());
+    let output = program("tcp-client")
+        .args(["--host", "127.0.0.1", "--port", &server.port(), "--quiet"])
+        .output()
+        .expect("run");
+    if setting.trim() == "0" {
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let finished = server.wait(Duration::from_secs(30)).expect("server exits");
+        assert!(
+            finished
+                .stdout
+                .iter()
+                .any(|line| line.starts_with("connection from [::ffff:127.0.0.1]:")),
+            "{}",
+            finished.describe()
+        );
+    } else {
+        assert_one_line_error(&output, 1, "cannot connect to 127.0.0.1:");
+    }
 }
