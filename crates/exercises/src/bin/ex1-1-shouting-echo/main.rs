@@ -3,8 +3,10 @@
 //! A TCP echo server that sends back every ASCII letter in upper case and
 //! every other byte unchanged: `hello, world!` comes back `HELLO, WORLD!`.
 //!
-//! Run it: `cargo run -p exercises --bin ex1-1-shouting-echo`, then
-//! `cargo run -p tcp-client` in another terminal.
+//! Run it: `cargo run -p exercises --bin ex1-1-shouting-echo`, then, in
+//! another terminal, `echo 'hello, world!' | nc -N 127.0.0.1 65432`
+//! (`-N`: tell the server when the input ends). Not `tcp-client`: it
+//! expects an exact echo, so it rejects a correct shouting server.
 //! Check it: `just exercise 1.1`. Stuck? `just hint 1.1`.
 
 use std::io::{Read, Write};

@@ -3,8 +3,11 @@
 //! A server that does not echo: it reads until the client has finished
 //! sending, then replies with one line, `received N bytes`, and closes.
 //!
-//! Run it: `cargo run -p exercises --bin ex1-2-byte-counter`, then
-//! `cargo run -p tcp-client` in another terminal.
+//! Run it: `cargo run -p exercises --bin ex1-2-byte-counter`, then, in
+//! another terminal, `printf 'hello' | nc -N 127.0.0.1 65432`, which should
+//! print `received 5 bytes` (`-N`: tell the server when the input ends).
+//! Not `tcp-client`: it expects an exact echo, so it rejects a correct
+//! byte counter.
 //! Check it: `just exercise 1.2`. Stuck? `just hint 1.2`.
 
 use std::io::{Read, Write};
