@@ -76,7 +76,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.address))?;
 
     // Print the address we really got: with --port 0 the operating system
-    // picks the port, and this line is the only way to learn it.
+    // picks the port, and this line is how the user (or a test) learns it.
     say.result(format_args!("listening on {}", listener.local_addr()?));
 
     let mut served = 0;
