@@ -349,11 +349,11 @@ fn client_timeout_covers_the_whole_exchange() {
         }
         Ok(())
     });
+    // Find (and build) the program before the clock starts.
+    let mut client = client_for("tcp-client", address);
+    client.args(["--message", message, "--timeout", "1"]);
     let start = Instant::now();
-    let output = client_for("tcp-client", address)
-        .args(["--message", message, "--timeout", "1"])
-        .output()
-        .expect("run");
+    let output = client.output().expect("run");
     let elapsed = start.elapsed();
     assert_one_line_error(&output, 1, "no echo within 1s: got ");
     assert!(elapsed >= Duration::from_secs(1), "gave up early, after {elapsed:?}");
