@@ -147,7 +147,10 @@ fn lesson_1() -> anyhow::Result<()> {
     ] {
         let server = start_server("tcp-server", args)?;
         let median = median_round_trip(server.address(), ARTICLE_MESSAGE.as_bytes(), ROUND_TRIPS)?;
-        server.wait(RUN_TIMEOUT)?;
+        let finished = server.wait(RUN_TIMEOUT)?;
+        if !finished.success() {
+            bail!("the server failed:\n{}", finished.describe());
+        }
         say(format_args!("-- median round trip with Nagle's algorithm {nagle}: {median:.1?}"));
     }
     Ok(())
