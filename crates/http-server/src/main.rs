@@ -84,6 +84,9 @@ const MAX_REQUESTS: usize = 100;
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Files up to this size are sent with their headers in one write.
 const SMALL_FILE: u64 = 64 * 1024;
+/// The most clients past `--max-clients` told `503` at once; more are
+/// closed without a word.
+const MAX_REFUSING: usize = 16;
 /// The most entries a directory listing shows.
 const MAX_LISTED: usize = 10_000;
 
@@ -115,6 +118,8 @@ fn serve(args: &Args) -> anyhow::Result<()> {
     // connection's thread takes itself off when it ends (see `Slot`).
     let open = &AtomicUsize::new(0);
     let max_clients = usize::from(args.max_clients);
+    // How many clients past the cap are being told so.
+    let refusing = &AtomicUsize::new(0);
     let root = root.as_path();
     thread::scope(|scope| {
         loop {
@@ -134,7 +139,18 @@ fn serve(args: &Args) -> anyhow::Result<()> {
                 say.problem(format_args!(
                     "refusing {peer}: {max_clients} clients already connected"
                 ));
-                refuse(stream);
+                // Saying 503 takes a thread for up to a second (see
+                // `refuse`); past a few of those, a client is simply closed.
+                if refusing.load(Ordering::SeqCst) < MAX_REFUSING {
+                    refusing.fetch_add(1, Ordering::SeqCst);
+                    let started = thread::Builder::new().spawn_scoped(scope, move || {
+                        let _slot = Slot(refusing);
+                        refuse(&stream);
+                    });
+                    if started.is_err() {
+                        refusing.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
                 continue;
             }
             open.fetch_add(1, Ordering::SeqCst);
@@ -162,13 +178,15 @@ impl Drop for Slot<'_> {
     }
 }
 
-/// Tells a client past `--max-clients` to come back later, then closes.
-/// The connection is new, so its send buffer is empty and this short
-/// write does not wait; the timeout is there all the same.
-fn refuse(stream: TcpStream) {
+/// Tells a client past `--max-clients` to come back later, then closes
+/// gently, so that the request it has sent meanwhile does not turn our
+/// close into a reset that destroys the answer (see `close_gently`).
+fn refuse(stream: &TcpStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let response = Response::refusal(SERVICE_UNAVAILABLE, "too many clients, try again later");
-    let _ = send(&stream, &response, Method::Get, false);
+    if send(stream, &response, Method::Get, false).is_ok() {
+        close_gently(stream);
+    }
 }
 
 // One connection: requests and responses, one after the other.
@@ -256,14 +274,12 @@ fn read_head(
         // section 2.2).
         let blank = received.iter().take_while(|&&byte| byte == b'\r' || byte == b'\n').count();
         received.drain(..blank);
-        if let Some(end) = end_of_head(received) {
-            let rest = received.split_off(end);
-            return Ok(Head::Complete(std::mem::replace(received, rest)));
-        }
-        // The head is not complete yet. Refuse it as soon as it is too long
-        // to ever be accepted, instead of reading on.
-        match received.iter().position(|&byte| byte == b'\n') {
-            None if received.len() > MAX_REQUEST_LINE => {
+        // Check the limits on what we have, complete or not: refuse a head
+        // as soon as it is too long to ever be accepted.
+        let end = end_of_head(received);
+        let head = &received[..end.unwrap_or(received.len())];
+        match head.iter().position(|&byte| byte == b'\n') {
+            None if head.len() > MAX_REQUEST_LINE => {
                 return Ok(Head::Refused(Refusal::new(
                     URI_TOO_LONG,
                     "the request line is too long",
@@ -275,13 +291,17 @@ fn read_head(
                     "the request line is too long",
                 )));
             }
-            Some(line_end) if received.len() - line_end > MAX_HEADER_BYTES => {
+            Some(line_end) if head.len() - line_end > MAX_HEADER_BYTES => {
                 return Ok(Head::Refused(Refusal::new(
                     HEADERS_TOO_LARGE,
                     "the header lines are too long",
                 )));
             }
             _ => {}
+        }
+        if let Some(end) = end {
+            let rest = received.split_off(end);
+            return Ok(Head::Complete(std::mem::replace(received, rest)));
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {

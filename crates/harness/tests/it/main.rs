@@ -11,6 +11,7 @@ mod support;
 mod cli;
 mod docs;
 mod errors;
+mod http;
 mod lessons;
 mod load;
 mod suspend;
