@@ -27,12 +27,15 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
     (5, "many clients at once, with threads", "5-threaded-server.md"),
     (6, "socket errors and what to do about them", "6-errors.md"),
     (7, "choosing between TCP and UDP", "7-tcp-or-udp.md"),
+    (9, "HTTP by hand, a web server and a client", "9-http.md"),
 ];
 
 /// Runs the demo of lesson `number`.
 pub fn run(number: u32) -> anyhow::Result<()> {
     let Some(&(_, title, _)) = LESSONS.iter().find(|(n, _, _)| *n == number) else {
-        bail!("there is no lesson {number}; the lessons are 0 to {}", LESSONS.len() - 1);
+        let first = LESSONS.first().map_or(0, |(number, _, _)| *number);
+        let last = LESSONS.last().map_or(0, |(number, _, _)| *number);
+        bail!("there is no lesson {number}; the lessons are {first} to {last}");
     };
     // Build (or check) the programs before the first line of the demo, so
     // that compiler messages, if any, come first.
@@ -47,6 +50,7 @@ pub fn run(number: u32) -> anyhow::Result<()> {
         4 => lesson_4()?,
         5 => lesson_5()?,
         6 => lesson_6()?,
+        9 => crate::http::lesson_9()?,
         _ => crate::compare::lesson_7()?,
     }
     say("");
@@ -67,7 +71,7 @@ pub(crate) fn say(message: impl Display) {
 /// The width of the program-name column, so the output lines up.
 const LABEL_WIDTH: usize = 15;
 
-fn label(name: &str) -> String {
+pub(crate) fn label(name: &str) -> String {
     format!("{name:>LABEL_WIDTH$}")
 }
 

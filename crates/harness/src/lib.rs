@@ -9,7 +9,7 @@
 //! - [`lessons`]: the demos that `just lesson-N` runs, with
 //!   [`round_trips`], lesson 1's measurement of Nagle's delay, and [`compare`],
 //!   lesson 7's side-by-side run of TCP and UDP, with [`lossy`], its
-//!   simulated lossy network.
+//!   simulated lossy network, and [`http`], lesson 9's requests by hand.
 //! - `tests/it/`: the integration tests, every client against every server.
 //!
 //! The lesson programs themselves use only the small `netlessons` crate
@@ -19,6 +19,7 @@
 mod process;
 
 pub mod compare;
+pub mod http;
 pub mod lessons;
 pub mod lossy;
 pub mod round_trips;

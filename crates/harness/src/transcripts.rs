@@ -133,8 +133,16 @@ pub fn words(command: &str) -> Vec<String> {
 }
 
 /// Replaces what may differ between runs: port numbers after an address,
-/// and durations such as `12.5µs` or `300ms`.
+/// durations such as `12.5µs` or `300ms`, and the time in an HTTP `Date:`
+/// header (`Date: Mon, 30 Nov 2026 09:47:41 GMT`).
 pub fn normalise(line: &str) -> String {
+    let line = &match line.split_once("Date: ") {
+        Some((before, after)) if after.contains(" GMT") => {
+            let rest = &after[after.find(" GMT").expect("checked") + " GMT".len()..];
+            format!("{before}Date: DATE{rest}")
+        }
+        _ => line.to_string(),
+    };
     // A port given on a command line the demo shows: `--port 41234`.
     let line = &match line.split_once("--port ") {
         Some((before, after)) if after.starts_with(|c: char| c.is_ascii_digit() && c != '0') => {

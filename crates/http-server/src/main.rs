@@ -824,7 +824,7 @@ fn send(
         }
         // A small file goes out with its head in one write.
         (Body::File(file, length), Method::Get) if *length <= SMALL_FILE => {
-            let read = (&*file).take(*length).read_to_end(&mut bytes)?;
+            let read = file.take(*length).read_to_end(&mut bytes)?;
             stream.write_all(&bytes)?;
             if read as u64 != *length {
                 // The file shrank since we opened it. The client was
@@ -835,7 +835,7 @@ fn send(
         }
         (Body::File(file, length), Method::Get) => {
             stream.write_all(&bytes)?;
-            let sent = io::copy(&mut (&*file).take(*length), &mut stream)?;
+            let sent = io::copy(&mut file.take(*length), &mut stream)?;
             if sent != *length {
                 anyhow::bail!("the file shrank to {sent} of {length} bytes while being sent");
             }

@@ -687,3 +687,22 @@ fn client_times_out() {
     assert_one_line_error(&output, 1, "no answer from 127.0.0.1:");
     server.join().unwrap();
 }
+
+/// Keeping the connection open makes each request cheaper than opening a
+/// new connection for it: measured both ways in one run, best of three.
+#[test]
+fn keep_alive_is_cheaper_than_new_connections() {
+    let site = Site::new();
+    let server = site.serve(&["--quiet"]);
+    let best = |keep_alive| {
+        (0..3)
+            .map(|_| {
+                harness::http::time_requests(server.address(), "/page.html", 100, keep_alive)
+                    .unwrap()
+            })
+            .min()
+            .unwrap()
+    };
+    let (kept, new) = (best(true), best(false));
+    assert!(kept < new, "100 requests: {kept:?} on one connection, {new:?} on new connections");
+}

@@ -111,6 +111,21 @@ fn lesson_7() {
         .stdout(predicate::str::is_match("TCP: .+ per round trip, plus .+ to connect").expect("regex"));
 }
 
+/// Lesson 9: a page fetched with http-client, requests written by hand on
+/// one connection (the second one refused with 400), and keep-alive timed.
+#[test]
+fn lesson_9() {
+    lesson(9)
+        .stdout(predicate::str::contains("    http-client | Hello from http-server."))
+        .stdout(predicate::str::contains("http-client ! Content-Length: 24"))
+        .stdout(predicate::str::contains(
+            "received \"Connection: keep-alive\\r\\n\"\nreceived \"\\r\\n\"\nreceived \"Hello from http-server.\\n\"",
+        ))
+        .stdout(predicate::str::contains("received \"HTTP/1.1 400 Bad Request\\r\\n\""))
+        .stdout(predicate::str::contains("the server closed the connection, as asked (0 bytes after the body)"))
+        .stdout(predicate::str::is_match("one connection for all: +.+ per request").expect("regex"));
+}
+
 /// Without a number, the lesson runner lists the lessons; a wrong number
 /// is one clear error.
 #[test]
@@ -121,6 +136,6 @@ fn list_and_wrong_number() {
         .stdout(predicate::str::contains("just lesson-1"))
         .stdout(predicate::str::contains("just lesson-7"));
     let output =
-        assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson")).arg("9").output().expect("run");
-    assert_one_line_error(&output, 1, "there is no lesson 9");
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson")).arg("99").output().expect("run");
+    assert_one_line_error(&output, 1, "there is no lesson 99");
 }
