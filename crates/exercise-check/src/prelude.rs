@@ -272,3 +272,94 @@ pub fn expect_exit(ran: &Ran, code: i32, why: &str) -> Outcome {
         None => Err(format!("{why}: your program was stopped by a signal")),
     }
 }
+
+/// One HTTP response, as [`read_http_response`] read it.
+pub struct HttpReply {
+    /// The status code: 200, 404, ...
+    pub status: u16,
+    /// The status line and headers, as received, up to the empty line.
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// The value of header `name` (any case), if the response has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (found, value) = line.split_once(':')?;
+            found.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// Reads one HTTP response from the learner's server: the head up to its
+/// empty line, then exactly `Content-Length` bytes of body. The connection
+/// may stay open afterwards, for the next request.
+pub fn read_http_response(reader: &mut impl std::io::BufRead) -> Result<HttpReply, String> {
+    let failed = |error: std::io::Error, got: &[u8]| {
+        if netlessons::is_timeout(&error) {
+            format!("no complete response within {PATIENCE:?}; got only {}", show::bytes(got))
+        } else {
+            format!("reading the response failed: {error}")
+        }
+    };
+    let mut head = Vec::new();
+    loop {
+        let start = head.len();
+        match reader.read_until(b'\n', &mut head) {
+            Ok(0) => {
+                return Err(format!(
+                    "the connection closed before a whole response head arrived; got {}",
+                    show::bytes(&head)
+                ));
+            }
+            Ok(_) => {}
+            Err(error) => return Err(failed(error, &head)),
+        }
+        if head[start..] == *b"\r\n" || head[start..] == *b"\n" {
+            break;
+        }
+        if head.len() > 64 * 1024 {
+            return Err("the response head is longer than 64 KiB".to_string());
+        }
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let status_line = head.lines().next().unwrap_or("");
+    let status = status_line
+        .strip_prefix("HTTP/1.")
+        .and_then(|rest| rest.get(2..5))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| {
+            format!(
+                "a response starts with a status line such as \"HTTP/1.1 200 OK\", but got {}",
+                show::bytes(status_line.as_bytes())
+            )
+        })?;
+    let mut reply = HttpReply { status, head, body: Vec::new() };
+    let length = reply.header("content-length").ok_or_else(|| {
+        format!(
+            "the response has no Content-Length header, so the client cannot tell where its \
+             body ends; the head was {}",
+            show::bytes(reply.head.as_bytes())
+        )
+    })?;
+    let length: usize = length
+        .parse()
+        .map_err(|_| format!("Content-Length should be a number, but it is {length:?}"))?;
+    let mut body = vec![0; length];
+    let mut got = 0;
+    while got < length {
+        match reader.read(&mut body[got..]) {
+            Ok(0) => {
+                return Err(format!(
+                    "Content-Length says {length} bytes, but the connection closed after {got}: {}",
+                    show::bytes(&body[..got])
+                ));
+            }
+            Ok(count) => got += count,
+            Err(error) => return Err(failed(error, &body[..got])),
+        }
+    }
+    reply.body = body;
+    Ok(reply)
+}

@@ -53,17 +53,19 @@ fn every_exercise_has_a_solution() {
     if !solutions.exists() {
         return;
     }
-    let on_disk = folders(&solutions);
+    // Wrong programs (`wrong-exN-M-...`) sit beside the solutions.
+    let on_disk: BTreeSet<String> =
+        folders(&solutions).into_iter().filter(|name| name.starts_with("solution-")).collect();
     let expected: BTreeSet<String> =
         EXERCISES.iter().map(|exercise| format!("solution-{}", exercise.name)).collect();
     assert_eq!(on_disk, expected);
 }
 
-/// Lessons 1 to 7 have at least three exercises, lesson 0 at least two;
+/// Lessons 1 to 7 and 9 have at least three exercises, lesson 0 at least two;
 /// every exercise has at least one hint.
 #[test]
 fn enough_exercises_and_hints() {
-    for lesson in 0..=7 {
+    for lesson in (0..=7).chain([9]) {
         let count = exercise_check::of_lesson(lesson).len();
         let wanted = if lesson == 0 { 2 } else { 3 };
         assert!(count >= wanted, "lesson {lesson} has {count} exercises");
@@ -132,7 +134,8 @@ fn hints_and_wrong_ids() {
     assert!(text.starts_with("Hint 1 of 2 for exercise 1.1 (Shouting echo):"), "{text}");
     assert!(text.contains("Another hint: `just hint 1.1 2`"), "{text}");
 
-    for args in [&["hint", "1.1", "9"][..], &["hint", "9.9"], &["check", "9.9"], &["check", "9"]] {
+    for args in [&["hint", "1.1", "9"][..], &["hint", "99.9"], &["check", "99.9"], &["check", "99"]]
+    {
         let output = exercise_tool(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}");
@@ -175,4 +178,25 @@ fn reports_have_every_exercise() {
     assert_eq!(junit.matches("<testcase ").count(), EXERCISES.len());
     assert_eq!(junit.matches("<failure ").count(), EXERCISES.len() / 2);
     assert!(junit.contains("expected &quot;a&quot; &lt;b&gt; &amp; c"), "{junit}");
+}
+
+/// Each wrong program beside the solutions belongs to an exercise and
+/// starts with a one-line `//` comment naming its mistake.
+#[test]
+fn wrong_programs_name_their_mistake() {
+    let solutions = repository().join("crates/exercise-solutions/src/bin");
+    for name in folders(&solutions).into_iter().filter(|name| name.starts_with("wrong-")) {
+        let exercise = EXERCISES.iter().find(|exercise| {
+            name.strip_prefix("wrong-").is_some_and(|rest| {
+                rest.starts_with(&format!("ex{}-", exercise.id.replace('.', "-")))
+            })
+        });
+        assert!(exercise.is_some(), "{name} names no exercise");
+        let text = fs::read_to_string(solutions.join(&name).join("main.rs")).expect("main.rs");
+        let first = text.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("// ") && !first.starts_with("///"),
+            "{name}/main.rs should start with a // comment naming the mistake, not {first:?}"
+        );
+    }
 }

@@ -464,7 +464,10 @@ fn receive_body(
                 let size_text = size_text.split(';').next().unwrap_or("").trim();
                 let size = u64::from_str_radix(size_text, 16)
                     .ok()
-                    .filter(|_| !size_text.is_empty() && size_text.len() <= 15)
+                    // Hex digits only (no sign), and few enough to fit.
+                    .filter(|_| {
+                        size_text.len() <= 15 && size_text.bytes().all(|b| b.is_ascii_hexdigit())
+                    })
                     .with_context(|| {
                         format!(
                             "malformed response from {server}: the chunk size line {}",
@@ -589,6 +592,7 @@ mod tests {
         let cut = body(b"5\r\nhel", Framing::Chunked).unwrap_err().to_string();
         assert!(cut.starts_with("body cut short"), "{cut}");
         assert!(body(b"zz\r\n", Framing::Chunked).is_err());
+        assert!(body(b"+3\r\nabc\r\n0\r\n\r\n", Framing::Chunked).is_err());
         assert!(body(b"3\r\nabcd\r\n0\r\n\r\n", Framing::Chunked).is_err());
         let long = format!("{}\r\n", "0".repeat(2000));
         assert!(body(long.as_bytes(), Framing::Chunked).is_err());

@@ -278,26 +278,13 @@ fn read_head(
         // as soon as it is too long to ever be accepted.
         let end = end_of_head(received);
         let head = &received[..end.unwrap_or(received.len())];
-        match head.iter().position(|&byte| byte == b'\n') {
-            None if head.len() > MAX_REQUEST_LINE => {
-                return Ok(Head::Refused(Refusal::new(
-                    URI_TOO_LONG,
-                    "the request line is too long",
-                )));
-            }
-            Some(line_end) if line_end > MAX_REQUEST_LINE + 1 => {
-                return Ok(Head::Refused(Refusal::new(
-                    URI_TOO_LONG,
-                    "the request line is too long",
-                )));
-            }
-            Some(line_end) if head.len() - line_end > MAX_HEADER_BYTES => {
-                return Ok(Head::Refused(Refusal::new(
-                    HEADERS_TOO_LARGE,
-                    "the header lines are too long",
-                )));
-            }
-            _ => {}
+        let request_line = head.iter().position(|&byte| byte == b'\n').unwrap_or(head.len());
+        if request_line > MAX_REQUEST_LINE + 1 {
+            return Ok(Head::Refused(Refusal::new(URI_TOO_LONG, "the request line is too long")));
+        }
+        if head.len() - request_line > MAX_HEADER_BYTES {
+            let refusal = Refusal::new(HEADERS_TOO_LARGE, "the header lines are too long");
+            return Ok(Head::Refused(refusal));
         }
         if let Some(end) = end {
             let rest = received.split_off(end);
@@ -368,8 +355,6 @@ impl Request {
             .split(|&byte| byte == b'\n')
             .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
             .take_while(|line| !line.is_empty());
-        // A carriage return inside a line could make two programs disagree
-        // on where lines end; RFC 9112 says to reject it.
         let request_line = lines.next().unwrap_or(b"");
         let request_line =
             std::str::from_utf8(request_line).map_err(|_| bad("the request line is not text"))?;
@@ -378,6 +363,8 @@ impl Request {
         let [method, target, version] = parts[..] else {
             return Err(bad("the request line must be METHOD TARGET VERSION"));
         };
+        // A carriage return inside a line could make two programs disagree
+        // on where lines end; RFC 9112 says to reject it.
         if !is_token(method) || target.is_empty() || request_line.contains(['\r', '\t']) {
             return Err(bad("the request line must be METHOD TARGET VERSION"));
         }
@@ -559,7 +546,8 @@ enum Found {
 /// 9. Windows drive letters and alternate streams (`C:`, `file::$DATA`),
 ///    and names ending in a dot or a space (Windows drops those, so `.. `
 ///    would become `..`): refused everywhere, 400.
-/// 10. Hidden files (`.git`, `.env`): not served, 404.
+/// 10. Hidden files (`.git`, `.env`): a name that starts with a dot is
+///     not served, 404.
 /// 11. Symbolic links that lead out of the root: the path is canonicalised
 ///     (every link followed) and must still lie inside the root; if not,
 ///     403.
