@@ -48,6 +48,11 @@ lesson-7:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p harness --bin lesson -- 7
 
+# Lesson 9: HTTP by hand, a web server and a client on TcpStream
+lesson-9:
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo run --quiet -p harness --bin lesson -- 9
+
 # Check one exercise, such as `just exercise 1.2`
 [no-exit-message]
 exercise id:
