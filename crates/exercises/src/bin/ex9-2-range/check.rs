@@ -18,7 +18,7 @@ pub fn check(program: &Program) -> Outcome {
     let end = start + 9 + seed % 50;
     let ranges = [
         (format!("bytes={start}-{end}"), start, end),
-        (format!("bytes=-5"), size - 5, size - 1),
+        ("bytes=-5".to_string(), size - 5, size - 1),
         (format!("bytes={}-", size - 10), size - 10, size - 1),
         (format!("bytes={}-{}", size - 3, size + 500), size - 3, size - 1),
     ];
