@@ -153,8 +153,13 @@ fn curl_reuses_the_connection() {
     }
     let site = Site::new();
     let server = site.serve(&[]);
+    let (first, second) = (site.top.join("first.out"), site.top.join("second.out"));
     let output = Command::new("curl")
-        .args(["-sS", "-v", "-o", "/dev/null", "-o", "/dev/null"])
+        .args(["-sS", "-v"])
+        .arg("-o")
+        .arg(&first)
+        .arg("-o")
+        .arg(&second)
         .args([url(&server, "/page.html"), url(&server, "/notes/a.md")])
         .output()
         .unwrap();
@@ -162,6 +167,8 @@ fn curl_reuses_the_connection() {
     assert!(output.status.success(), "{verbose}");
     assert!(verbose.contains("Re-using existing connection"), "{verbose}");
     assert_eq!(verbose.matches("< HTTP/1.1 200 OK").count(), 2, "{verbose}");
+    assert_eq!(fs::read(first).unwrap(), PAGE.as_bytes());
+    assert_eq!(fs::read(second).unwrap(), b"# A\n");
     // The server saw both requests come from one client port.
     let log =
         server.process().wait_for_line(START_TIMEOUT, |line| line.contains("/notes/a.md")).unwrap();
@@ -406,15 +413,23 @@ fn slow_clients_time_out_without_holding_up_others() {
     let server = site.serve(&["--quiet", "--request-timeout", "2"]);
     let address = server.address();
     let started = Instant::now();
+    let (trickling, begun) = std::sync::mpsc::channel();
     let slow: Vec<_> = (0..5)
         .map(|_| {
+            let trickling = trickling.clone();
             thread::spawn(move || {
                 let mut stream = connect(address);
                 let began = Instant::now();
-                for &byte in b"GET /page.html HTTP/1.1\r\nHost: x\r\n\r\n" {
+                for (index, &byte) in
+                    b"GET /page.html HTTP/1.1\r\nHost: x\r\n\r\n".iter().enumerate()
+                {
                     if stream.write_all(&[byte]).is_err() {
                         break;
                     }
+                    if index == 2 {
+                        let _ = trickling.send(());
+                    }
+                    // One byte every 100 ms: the slow client itself.
                     thread::sleep(Duration::from_millis(100));
                 }
                 let mut response = Vec::new();
@@ -423,8 +438,10 @@ fn slow_clients_time_out_without_holding_up_others() {
             })
         })
         .collect();
-    // Every slow client is connected and trickling before the normal one asks.
-    thread::sleep(Duration::from_millis(300));
+    // Every slow client has sent its first bytes before the normal one asks.
+    for _ in 0..5 {
+        begun.recv_timeout(SOCKET_TIMEOUT).expect("a slow client started");
+    }
     let asked = Instant::now();
     let normal =
         exchange(address, b"GET /page.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
