@@ -4,10 +4,23 @@ use predicates::prelude::*;
 
 use crate::support::*;
 
-const PROGRAMS: &[&str] =
-    &["tcp-server", "tcp-client", "udp-server", "udp-client", "threaded-server", "error-handling"];
+const PROGRAMS: &[&str] = &[
+    "tcp-server",
+    "tcp-client",
+    "udp-server",
+    "udp-client",
+    "threaded-server",
+    "error-handling",
+    "http-server",
+];
 
-const SERVERS: &[&str] = &["tcp-server", "udp-server", "threaded-server"];
+const SERVERS: &[&str] = &["tcp-server", "udp-server", "threaded-server", "http-server"];
+
+/// What a server needs besides its address: http-server a folder to serve
+/// (the tests run in crates/harness, where its default `lessons` is not).
+fn server_needs(name: &str) -> &'static [&'static str] {
+    if name == "http-server" { &["--root", "."] } else { &[] }
+}
 
 const CLIENTS: &[&str] = &["tcp-client", "udp-client"];
 
@@ -48,6 +61,7 @@ fn port_out_of_range() {
 fn unknown_host() {
     for name in SERVERS.iter().chain(CLIENTS) {
         let output = program(name)
+            .args(server_needs(name))
             .args(["--host", "no.such.host.invalid", "--port", "1"])
             .output()
             .expect("run");
@@ -59,8 +73,14 @@ fn unknown_host() {
 #[test]
 fn port_in_use() {
     for name in SERVERS {
-        let holder = start(name, &["--quiet"]);
-        let output = program(name).args(["--port", &holder.port()]).output().expect("run");
+        let mut args = vec!["--quiet"];
+        args.extend(server_needs(name));
+        let holder = start(name, &args);
+        let output = program(name)
+            .args(server_needs(name))
+            .args(["--port", &holder.port()])
+            .output()
+            .expect("run");
         assert_one_line_error(&output, 1, &format!("cannot listen on 127.0.0.1:{}", holder.port()));
     }
 }
@@ -96,6 +116,10 @@ fn bad_option_values() {
         ("threaded-server", &["--mode", "fork"]),
         ("error-handling", &["no-such-scenario"]),
         ("tcp-client", &["--size", "10", "--message", "both"]),
+        ("http-server", &["--max-clients", "0"]),
+        ("http-server", &["--request-timeout", "soon"]),
+        ("http-client", &["--timeout", "-1", "http://127.0.0.1/"]),
+        ("http-client", &[]),
     ];
     for (name, args) in cases {
         let output = program(name).args(*args).output().expect("run");
@@ -104,4 +128,22 @@ fn bad_option_values() {
         assert_eq!(stderr.lines().count(), 1, "{name} {args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+}
+
+/// http-client takes a URL rather than --host and --port: its --help says
+/// so, and --version names it.
+#[test]
+fn http_client_help_and_version() {
+    program("http-client")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<URL>"))
+        .stdout(predicate::str::contains("--follow"))
+        .stdout(predicate::str::contains("--timeout"));
+    program("http-client")
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("http-client {}\n", env!("CARGO_PKG_VERSION")));
 }
