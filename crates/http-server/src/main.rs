@@ -7,6 +7,14 @@
 //! connection open for the next request unless the client asks it not to.
 //! Every refusal is a status code with a short body saying why.
 //!
+//! Decisions a reader may ask about: an HTTP/1.0 client's connection is
+//! closed after each answer unless it sends `Connection: keep-alive`; a
+//! request that announces a body (`Content-Length` above 0, or any
+//! `Transfer-Encoding`) gets `413` and a closed connection, since GET and
+//! HEAD have no use for one; a folder named without its trailing slash is
+//! redirected (`301`) to the name with it; a target that could lead out of
+//! the folder is refused, never repaired (see `find_file`).
+//!
 //! Each client gets a thread of its own, up to `--max-clients`; a client
 //! past that gets `503` and is closed. A client that takes longer than
 //! `--request-timeout` to send a request head gets `408`, so slow clients
