@@ -41,7 +41,7 @@ pub const PROGRAMS: &[&str] = &[
 ];
 const SERVERS: &[&str] =
     &["tcp-server", "udp-server", "threaded-server", "event-server", "http-server"];
-const CLIENTS: &[&str] = &["tcp-client", "udp-client", "http-client"];
+const CLIENTS: &[&str] = &["tcp-client", "udp-client"];
 
 /// The course's folder: the workspace root.
 pub fn repository() -> PathBuf {
