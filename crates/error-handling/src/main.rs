@@ -181,8 +181,8 @@ const SCENARIOS: &[Scenario] = &[
             Kind::Io(TimedOut),
         ],
         advice: "UDP does not promise to tell you. A connected UDP socket may hear \
-                 \"refused\" from the other machine; otherwise all you get is silence. \
-                 Treat both as loss: retry a few times, then report.",
+                 \"refused\" (Windows says \"reset\", connected or not); otherwise all \
+                 you get is silence. Treat both as loss: retry a few times, then report.",
         run: udp_no_listener,
     },
 ];

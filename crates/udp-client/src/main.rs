@@ -65,13 +65,13 @@ fn run(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
     let message = args.payload.bytes();
     // UDP cannot try addresses one by one the way TCP's connect can: a
-    // datagram to the wrong one just gets no reply. So take the first.
+    // datagram to the wrong one usually just gets no reply. So take the first.
     let server = args.address.resolve_server()?[0];
 
     // Our socket needs an address too, so the reply can find us. In C the
-    // first sendto() would bind it for us; std's UdpSocket cannot exist
-    // unbound, so we bind as that would: any address, and port 0, which
-    // lets the operating system pick. The IP version must match the server's.
+    // first sendto() would bind it for us; std creates a UdpSocket only
+    // through bind(), so we bind as that would: any address, and port 0,
+    // which lets the system pick. The IP version must match the server's.
     let any_address = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
     let socket = UdpSocket::bind(any_address).context("cannot create a UDP socket")?;
     say.step(format_args!("our socket is {}, on a port the system picked", socket.local_addr()?));
@@ -84,8 +84,8 @@ fn run(args: &Args) -> anyhow::Result<()> {
             message.len(),
             show::bytes(&message)
         ));
-        // One send_to(), one datagram. It fails only for local reasons,
-        // such as a datagram too large to send at all.
+        // One send_to(), one datagram. It fails mostly for local reasons (a
+        // datagram too large to send at all), and never says if it arrived.
         socket
             .send_to(&message, server)
             .with_context(|| format!("cannot send {} bytes to {server}", message.len()))?;
@@ -139,9 +139,9 @@ fn wait_for_reply(
             // Ctrl-Z then fg interrupts a wait that has a timeout (on
             // Linux): wait again, for what is left of the timeout.
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            // Some systems (Windows always, others for connected sockets)
-            // report "nobody is listening on that port" here. It means the
-            // same as silence: no reply.
+            // Windows, by default, reports "nobody is listening on that port"
+            // here even to an unconnected socket like ours (Linux and macOS
+            // tell only connected ones). It means the same as silence.
             Err(error)
                 if matches!(
                     error.kind(),

@@ -38,7 +38,7 @@ struct Args {
 
     /// Bytes to receive at a time. A datagram larger than this is cut to
     /// fit, so the default has room for any UDP payload (at most 65,507
-    /// bytes over IPv4, 65,527 over IPv6)
+    /// bytes over IPv4, 65,527 over IPv6 without jumbograms)
     #[arg(long, default_value = "65535", value_parser = cli::buffer_size)]
     buffer_size: usize,
 
