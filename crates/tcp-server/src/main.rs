@@ -12,7 +12,7 @@
 //! ```
 //!
 //! In another, with our client or with netcat (`-N`: tell the server when
-//! your input ends, which OpenBSD's netcat does not do by itself):
+//! your input ends; on macOS leave it out, as its nc does that by itself):
 //!
 //! ```text
 //! cargo run -p tcp-client
@@ -88,8 +88,8 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         let (stream, peer) = loop {
             match listener.accept() {
                 Ok(connection) => break connection,
-                // A signal stopped the wait (see the read loop below): wait again.
-                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                // No `Interrupted` case, unlike the read loop below: on Unix,
+                // std's accept() itself retries when a signal interrupts it.
                 Err(error) => {
                     // Most likely the process has run out of file handles
                     // (EMFILE), or the system out of memory or handles. It
