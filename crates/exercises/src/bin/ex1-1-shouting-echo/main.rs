@@ -5,8 +5,9 @@
 //!
 //! Run it: `cargo run -p exercises --bin ex1-1-shouting-echo`, then, in
 //! another terminal, `echo 'hello, world!' | nc -N 127.0.0.1 65432`
-//! (`-N`: tell the server when the input ends). Not `tcp-client`: it
-//! expects an exact echo, so it rejects a correct shouting server.
+//! (`-N`: tell the server when the input ends; on macOS leave it out, as
+//! its nc does that by itself). Not `tcp-client`: it expects an exact
+//! echo, so it rejects a correct shouting server.
 //! Check it: `just exercise 1.1`. Stuck? `just hint 1.1`.
 
 use std::io::{Read, Write};

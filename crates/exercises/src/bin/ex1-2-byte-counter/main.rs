@@ -5,7 +5,8 @@
 //!
 //! Run it: `cargo run -p exercises --bin ex1-2-byte-counter`, then, in
 //! another terminal, `printf 'hello' | nc -N 127.0.0.1 65432`, which should
-//! print `received 5 bytes` (`-N`: tell the server when the input ends).
+//! print `received 5 bytes` (`-N`: tell the server when the input ends;
+//! on macOS leave it out, as its nc does that by itself).
 //! Not `tcp-client`: it expects an exact echo, so it rejects a correct
 //! byte counter.
 //! Check it: `just exercise 1.2`. Stuck? `just hint 1.2`.

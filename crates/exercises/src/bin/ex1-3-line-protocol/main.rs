@@ -5,7 +5,8 @@
 //! `ERROR unknown command`. Every answer ends with a newline.
 //!
 //! Run it: `cargo run -p exercises --bin ex1-3-line-protocol`, then
-//! `nc -N 127.0.0.1 65432` in another terminal, and type commands.
+//! `nc -N 127.0.0.1 65432` in another terminal (on macOS without `-N`),
+//! and type commands.
 //! Check it: `just exercise 1.3`. Stuck? `just hint 1.3`.
 
 use std::io::{Read, Write};
