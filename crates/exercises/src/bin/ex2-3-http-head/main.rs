@@ -5,7 +5,9 @@
 //! the reply, the status line, such as `HTTP/1.0 200 OK`.
 //!
 //! Run it: `cargo run -p exercises --bin ex2-3-http-head -- --port 8000`
-//! against any web server on this machine, such as `python3 -m http.server`.
+//! against any web server on this machine, such as
+//! `python3 -m http.server --bind 127.0.0.1` (without `--bind` it serves
+//! the current directory to your whole network).
 //! Check it: `just exercise 2.3`. Stuck? `just hint 2.3`.
 
 use std::io::{Read, Write};
