@@ -69,8 +69,8 @@ fn run(args: &Args) -> anyhow::Result<()> {
     let stream = connect(&args.address.resolve_server()?, deadline, args.timeout, say)?;
     say.step(format_args!("connected from {}", stream.local_addr()?));
     // The reads below wait only until the deadline. A write that blocks (a
-    // server that stops reading) is ended by the shutdown further down, and
-    // this write timeout is a second guard.
+    // server that stops reading) is ended on Linux by the shutdown further
+    // down; this write timeout is the guard where the shutdown does not.
     stream.set_write_timeout(Some(args.timeout))?;
     // Send what we write at once, without waiting to merge it with more
     // (Nagle's algorithm, lesson 1).

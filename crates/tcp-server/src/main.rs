@@ -128,7 +128,7 @@ fn handle_connection(
     // echo a message in small writes (41 bytes as 16 + 16 + 9), and a client
     // waiting for the whole echo has nothing to send back, so it delays its
     // acknowledgement: the second write would wait for that delay (40 ms or
-    // more on Linux) on every echo. `--nagle` leaves the algorithm on.
+    // more on Linux) on nearly every echo. `--nagle` leaves it on.
     stream.set_nodelay(!args.nagle)?;
 
     let mut buffer = vec![0; args.buffer_size];
