@@ -16,12 +16,12 @@
 //! changed) with the same profile and target directory as the running
 //! program, then uses the binaries next to it.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
@@ -60,11 +60,16 @@ pub fn prepare_binaries() -> anyhow::Result<&'static Path> {
     let prepared = DIRECTORY.get_or_init(|| {
         let build = Build::here()?;
         let mut args = vec!["--workspace", "--bins"];
+        // A student's copy has no exercise-solutions: excluding a package
+        // that is not there would make cargo warn on every build.
         for package in EXERCISE_PACKAGES {
+            if !build.root.join("crates").join(package).is_dir() {
+                continue;
+            }
             args.extend(["--exclude", package]);
         }
         build
-            .run(&args)
+            .run(&args, LESSONS_BUILD_LIMIT)
             .map_err(|error| format!("building the lesson programs failed:\n{error}"))?;
         Ok(build.directory.clone())
     });
@@ -74,12 +79,54 @@ pub fn prepare_binaries() -> anyhow::Result<&'static Path> {
     }
 }
 
+/// How long building one exercise may take. The build has a limit of its
+/// own, apart from the check's: a first build compiles the libraries too
+/// and can take a minute on a slow machine, while no honest build of one
+/// exercise takes five.
+pub const BUILD_LIMIT: Duration = Duration::from_secs(300);
+
+/// How long building every lesson program may take.
+const LESSONS_BUILD_LIMIT: Duration = Duration::from_secs(1800);
+
 /// Builds one binary of an exercise package and returns its path. When the
 /// code does not compile, the error holds the compiler's messages.
 pub fn build_exercise(package: &str, name: &str) -> anyhow::Result<PathBuf> {
     let build = Build::here().map_err(|message| anyhow!("{message}"))?;
-    build.run(&["-p", package, "--bin", name]).map_err(|messages| anyhow!("{messages}"))?;
+    build
+        .run(&["-p", package, "--bin", name], BUILD_LIMIT)
+        .map_err(|messages| anyhow!("{messages}"))?;
     let path = build.directory.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        bail!("there is no program {name:?} at {}", path.display());
+    }
+    Ok(path)
+}
+
+/// Builds binary `name` of `package` in the workspace at `root` (a copy of
+/// the course, say), into `target_directory`, with the dev profile, and
+/// returns its path. An old binary of that name is deleted first, so that a
+/// failed build can never leave the previous one to be run. Cargo runs in
+/// `root`, so it reads `root`'s `.cargo/config.toml`.
+pub fn build_in(
+    root: &Path,
+    target_directory: &Path,
+    package: &str,
+    name: &str,
+    limit: Duration,
+) -> anyhow::Result<PathBuf> {
+    let path =
+        target_directory.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if path.exists() {
+        std::fs::remove_file(&path)
+            .with_context(|| format!("cannot remove the old {}", path.display()))?;
+    }
+    let build = Build {
+        cargo: Some(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
+        directory: target_directory.join("debug"),
+        profile: "dev".to_string(),
+        root: root.to_path_buf(),
+    };
+    build.run(&["-p", package, "--bin", name], limit).map_err(|messages| anyhow!("{messages}"))?;
     if !path.is_file() {
         bail!("there is no program {name:?} at {}", path.display());
     }
@@ -92,6 +139,8 @@ struct Build {
     cargo: Option<std::ffi::OsString>,
     directory: PathBuf,
     profile: String,
+    /// The workspace's folder.
+    root: PathBuf,
 }
 
 impl Build {
@@ -113,17 +162,20 @@ impl Build {
         // CARGO is set by cargo for the tests and programs it runs. Without
         // it (a binary started by hand), the binaries beside this one are used.
         let cargo = std::env::var_os("CARGO");
-        Ok(Build { cargo, directory: directory.to_path_buf(), profile })
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        Ok(Build { cargo, directory: directory.to_path_buf(), profile, root })
     }
 
-    /// Runs `cargo build ARGS`; on failure, returns cargo's messages.
-    fn run(&self, args: &[&str]) -> Result<(), String> {
+    /// Runs `cargo build ARGS`, for at most `limit` (then cargo and the
+    /// compilers it started are stopped); on failure, returns cargo's
+    /// messages.
+    fn run(&self, args: &[&str], limit: Duration) -> Result<(), String> {
         let Some(cargo) = &self.cargo else {
             return Ok(());
         };
         let target_directory = self.directory.parent().ok_or("the profile folder has no parent")?;
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
-        let output = Command::new(cargo)
+        let mut command = Command::new(cargo);
+        command
             .arg("build")
             .args(args)
             .arg("--profile")
@@ -131,23 +183,37 @@ impl Build {
             .arg("--target-dir")
             .arg(target_directory)
             .arg("--manifest-path")
-            .arg(&manifest)
+            .arg(self.root.join("Cargo.toml"))
             .arg("--quiet")
             .arg("--color")
             .arg("never")
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|error| format!("cannot run cargo: {error}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&output.stderr).trim_end().to_string())
+            .current_dir(&self.root);
+        let process = Process::start_command(command, "cargo", None, None)
+            .map_err(|error| format!("cannot run cargo: {error:#}"))?;
+        let finished = process.wait_or_stop(limit);
+        match finished.status {
+            Some(status) if status.success() => Ok(()),
+            Some(_) => Err(finished.stderr.join("\n").trim_end().to_string()),
+            None => Err(format!("the build did not finish within {limit:?}, so it was stopped")),
         }
     }
 }
 
-/// Lines a program printed on one of its outputs, shared with the thread
-/// that reads them.
+/// How much of each output (standard output, standard error) of a program
+/// is kept. The rest is read and thrown away, so that the program is not
+/// blocked, and a marker line says that the output was cut.
+pub const OUTPUT_CAP: usize = 1024 * 1024;
+
+/// The line that replaces everything past [`OUTPUT_CAP`].
+pub const OUTPUT_CUT: &str = "[output cut at 1 MiB]";
+
+/// How long the output of a program that has ended is still read. A
+/// grandchild that inherited the pipes can keep them open for ever; we do
+/// not wait for it.
+pub const OUTPUT_GRACE: Duration = Duration::from_millis(500);
+
+/// What a program printed on one of its outputs, shared with the thread
+/// that reads it.
 #[derive(Default)]
 struct Captured {
     state: Mutex<CapturedState>,
@@ -156,7 +222,13 @@ struct Captured {
 
 #[derive(Default)]
 struct CapturedState {
+    /// The bytes, at most [`OUTPUT_CAP`] of them, then the marker.
+    bytes: Vec<u8>,
+    /// The same bytes as lines, without their line ends.
     lines: Vec<String>,
+    /// The start of a line whose end has not come yet.
+    partial: Vec<u8>,
+    cut: bool,
     closed: bool,
 }
 
@@ -170,32 +242,78 @@ impl Captured {
     fn lines(&self) -> Vec<String> {
         self.lock().lines.clone()
     }
+
+    fn bytes(&self) -> Vec<u8> {
+        self.lock().bytes.clone()
+    }
+
+    /// Waits until the pipe has closed, for at most `timeout`.
+    fn wait_closed(&self, timeout: Duration) {
+        let _ = wait_until(self, timeout, |_| None::<()>);
+    }
 }
 
-/// Reads a pipe line by line until it closes, keeping every line and, for
-/// the lesson runner, printing it at once with the program's name in front.
-/// Reading on a thread of its own means the pipe never fills up, which
-/// would block the program mid-`println!`.
-fn read_lines(pipe: impl Read, captured: Arc<Captured>, label: Option<String>) {
-    let mut reader = BufReader::new(pipe);
-    let mut raw = Vec::new();
+fn line_text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).trim_end_matches(['\n', '\r']).to_string()
+}
+
+/// Reads a pipe until it closes, keeping the first [`OUTPUT_CAP`] bytes
+/// and, for the lesson runner, printing each line at once with the
+/// program's name in front. Reading on a thread of its own means the pipe
+/// never fills up, which would block the program mid-`println!`; reading in
+/// blocks, not lines, means one endless line cannot fill our memory.
+fn read_output(mut pipe: impl Read, captured: Arc<Captured>, label: Option<String>) {
+    let mut block = [0; 8192];
+    let show = |line: &str| {
+        if let Some(label) = &label {
+            let shown = format!("{label} {line}");
+            let _ = writeln!(io::stdout().lock(), "{}", shown.trim_end());
+        }
+    };
     loop {
-        raw.clear();
-        match reader.read_until(b'\n', &mut raw) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let line = String::from_utf8_lossy(&raw);
-                let line = line.trim_end_matches(['\n', '\r']).to_string();
-                if let Some(label) = &label {
-                    let shown = format!("{label} {line}");
-                    let _ = writeln!(io::stdout().lock(), "{}", shown.trim_end());
-                }
-                captured.lock().lines.push(line);
-                captured.changed.notify_all();
+        let count = match pipe.read(&mut block) {
+            Ok(0) => break,
+            Ok(count) => count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let mut state = captured.lock();
+        if state.cut {
+            continue;
+        }
+        let room = OUTPUT_CAP - state.bytes.len();
+        let kept = &block[..count.min(room)];
+        state.bytes.extend_from_slice(kept);
+        for &byte in kept {
+            state.partial.push(byte);
+            if byte == b'\n' {
+                let line = line_text(&std::mem::take(&mut state.partial));
+                show(&line);
+                state.lines.push(line);
             }
         }
+        if count > room {
+            state.cut = true;
+            if !state.partial.is_empty() {
+                let line = line_text(&std::mem::take(&mut state.partial));
+                show(&line);
+                state.lines.push(line);
+            }
+            state.bytes.extend_from_slice(format!("\n{OUTPUT_CUT}\n").as_bytes());
+            show(OUTPUT_CUT);
+            state.lines.push(OUTPUT_CUT.to_string());
+        }
+        drop(state);
+        captured.changed.notify_all();
     }
-    captured.lock().closed = true;
+    let mut state = captured.lock();
+    if !state.partial.is_empty() {
+        let line = line_text(&std::mem::take(&mut state.partial));
+        show(&line);
+        state.lines.push(line);
+    }
+    state.closed = true;
+    drop(state);
     captured.changed.notify_all();
 }
 
@@ -233,6 +351,10 @@ pub struct Finished {
     pub status: Option<ExitStatus>,
     pub stdout: Vec<String>,
     pub stderr: Vec<String>,
+    /// Standard output as bytes, exactly as printed (up to [`OUTPUT_CAP`]).
+    pub stdout_bytes: Vec<u8>,
+    /// Standard error as bytes (up to [`OUTPUT_CAP`]).
+    pub stderr_bytes: Vec<u8>,
 }
 
 impl Finished {
@@ -256,29 +378,141 @@ impl Finished {
     }
 }
 
-/// Every program started through this module that may still run, so that
-/// [`stop_all`] can end them.
-static RUNNING: Mutex<Vec<Weak<Mutex<Child>>>> = Mutex::new(Vec::new());
+/// A started program together with everything it may have started: on
+/// Unix its process group, on Windows its process tree.
+///
+/// # Why a process group, and the watchdog
+///
+/// A program can start programs of its own (a shell's `&`, a server that
+/// forks), and those outlive it: killing the program alone would leave them
+/// running, holding ports and our output pipes. So every program starts in
+/// a process group of its own (`setpgid`, through std's `process_group`),
+/// and stopping it kills the whole group (`kill -s KILL -- -PGID`).
+///
+/// A group of its own also means that Ctrl-C in a terminal, which the
+/// terminal sends to its foreground group only, no longer reaches the
+/// program: it ends the harness (the lesson runner, the checker, a test),
+/// whose destructors do not run. For that case every group gets a
+/// watchdog, `sh` in the same group, reading a pipe from us. When we end,
+/// however we end, the system closes the pipe; the watchdog's `read` then
+/// returns and it kills its group, itself included. While it runs, it also
+/// keeps the group's id from being given to another group.
+///
+/// A program that leaves its group on purpose (`setsid`) escapes all of
+/// this; only a container or a separate user account contains such a
+/// program (see `lessons/INSTRUCTORS.md`).
+///
+/// On Windows there are no process groups of this kind: stopping runs
+/// `taskkill /T /F /PID`, which kills the program and the processes it
+/// started that still run (children of a program that has already ended
+/// are not found), and Ctrl-C reaches every process of the console anyway.
+/// This part is not tested on Windows.
+struct Group {
+    child: Child,
+    /// The watchdog and the pipe that keeps it waiting (Unix).
+    watchdog: Option<(Child, ChildStdin)>,
+    /// The exit status, once the program has ended.
+    status: Option<ExitStatus>,
+    /// Whether the group has been killed already.
+    stopped: bool,
+}
 
-/// Stops every program this process started through the harness. A grader
-/// calls it when a check runs out of time, so that nothing is left behind.
-pub fn stop_all() {
-    let running =
-        std::mem::take(&mut *RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-    for child in running.iter().filter_map(Weak::upgrade) {
-        let mut child = child.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let _ = child.kill();
-        let _ = child.wait();
+impl Group {
+    fn start(command: &mut Command) -> io::Result<Group> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let child = command.spawn()?;
+        let watchdog = Self::watchdog(child.id());
+        Ok(Group { child, watchdog, status: None, stopped: false })
+    }
+
+    #[cfg(unix)]
+    fn watchdog(group: u32) -> Option<(Child, ChildStdin)> {
+        use std::os::unix::process::CommandExt;
+        let mut watchdog = Command::new("sh")
+            .args(["-c", "while read -r _; do :; done; kill -s KILL 0"])
+            .process_group(i32::try_from(group).ok()?)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let pipe = watchdog.stdin.take()?;
+        Some((watchdog, pipe))
+    }
+
+    #[cfg(not(unix))]
+    fn watchdog(_group: u32) -> Option<(Child, ChildStdin)> {
+        None
+    }
+
+    /// The exit status, if the program has ended.
+    fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait()?;
+        }
+        Ok(self.status)
+    }
+
+    /// Kills the program and everything in its group, and waits for the
+    /// program and the watchdog. Harmless when called again.
+    fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let id = self.child.id().to_string();
+        #[cfg(unix)]
+        let mut kill = {
+            let mut kill = Command::new("kill");
+            kill.args(["-s", "KILL", "--", &format!("-{id}")]);
+            kill
+        };
+        #[cfg(windows)]
+        let mut kill = {
+            let mut kill = Command::new("taskkill");
+            kill.args(["/T", "/F", "/PID", &id]);
+            kill
+        };
+        #[cfg(any(unix, windows))]
+        let _ = kill.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        if self.status.is_none() {
+            let _ = self.child.kill();
+            self.status = self.child.wait().ok();
+        }
+        if let Some((mut watchdog, pipe)) = self.watchdog.take() {
+            drop(pipe);
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
     }
 }
 
-/// A running lesson program. Dropping it kills the program and waits for it.
+/// Every program started through this module that may still run, so that
+/// [`stop_all`] can end them.
+static RUNNING: Mutex<Vec<Weak<Mutex<Group>>>> = Mutex::new(Vec::new());
+
+/// Stops every program this process started through the harness, with
+/// everything they started. A grader calls it when a check ends, so that
+/// nothing is left behind.
+pub fn stop_all() {
+    let running =
+        std::mem::take(&mut *RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    for group in running.iter().filter_map(Weak::upgrade) {
+        group.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stop();
+    }
+}
+
+/// A running program. Dropping it kills the program, and every program it
+/// started, and waits for it.
 pub struct Process {
     name: String,
-    child: Arc<Mutex<Child>>,
+    group: Arc<Mutex<Group>>,
     stdout: Arc<Captured>,
     stderr: Arc<Captured>,
-    readers: Vec<JoinHandle<()>>,
 }
 
 impl Process {
@@ -316,14 +550,30 @@ impl Process {
         label: Option<&str>,
         input: Option<Vec<u8>>,
     ) -> anyhow::Result<Process> {
-        let mut child = Command::new(path)
-            .args(args)
+        let mut command = Command::new(path);
+        command.args(args);
+        Self::start_command(command, name, label, input)
+            .with_context(|| format!("cannot start {}", path.display()))
+    }
+
+    /// Starts `command` (its arguments, folder and environment already
+    /// set), calling it `name` in messages. Learners' programs are run
+    /// without `RUST_BACKTRACE` and `RUST_LIB_BACKTRACE`, so that an error
+    /// is the one line the program prints, not a backtrace.
+    pub fn start_command(
+        mut command: Command,
+        name: &str,
+        label: Option<&str>,
+        input: Option<Vec<u8>>,
+    ) -> anyhow::Result<Process> {
+        command
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot start {}", path.display()))?;
-        if let (Some(mut pipe), Some(input)) = (child.stdin.take(), input) {
+            .stderr(Stdio::piped());
+        let mut group = Group::start(&mut command)?;
+        if let (Some(mut pipe), Some(input)) = (group.child.stdin.take(), input) {
             // A thread of its own, so that a program that does not read its
             // input cannot block us; dropping the pipe closes it.
             thread::spawn(move || {
@@ -332,28 +582,28 @@ impl Process {
         }
         let stdout = Arc::new(Captured::default());
         let stderr = Arc::new(Captured::default());
-        let mut readers = Vec::new();
-        if let Some(pipe) = child.stdout.take() {
+        if let Some(pipe) = group.child.stdout.take() {
             let captured = Arc::clone(&stdout);
             let label = label.map(|label| format!("{label} |"));
-            readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
+            thread::spawn(move || read_output(pipe, captured, label));
         }
-        if let Some(pipe) = child.stderr.take() {
+        if let Some(pipe) = group.child.stderr.take() {
             let captured = Arc::clone(&stderr);
             let label = label.map(|label| format!("{label} !"));
-            readers.push(thread::spawn(move || read_lines(pipe, captured, label)));
+            thread::spawn(move || read_output(pipe, captured, label));
         }
-        let child = Arc::new(Mutex::new(child));
+        let group = Arc::new(Mutex::new(group));
         let mut running = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        running.retain(|child| child.strong_count() > 0);
-        running.push(Arc::downgrade(&child));
+        running.retain(|group| group.strong_count() > 0);
+        running.push(Arc::downgrade(&group));
         drop(running);
-        Ok(Process { name: name.to_string(), child, stdout, stderr, readers })
+        Ok(Process { name: name.to_string(), group, stdout, stderr })
     }
 
-    /// The operating system's id for the program's process.
+    /// The operating system's id for the program's process (on Unix, also
+    /// the id of its process group).
     pub fn id(&self) -> u32 {
-        self.child().id()
+        self.group().child.id()
     }
 
     /// The lines printed on standard output so far.
@@ -415,68 +665,69 @@ impl Process {
 
     /// Waits for the program to end by itself, for at most `timeout`. A
     /// program still running then is killed, and that is an error.
-    pub fn wait(mut self, timeout: Duration) -> anyhow::Result<Finished> {
+    pub fn wait(self, timeout: Duration) -> anyhow::Result<Finished> {
+        let finished = self.wait_or_stop(timeout);
+        if finished.status.is_none() {
+            bail!(
+                "{} was still running after {timeout:?}, so it was stopped\n{}",
+                finished.name,
+                finished.describe()
+            );
+        }
+        Ok(finished)
+    }
+
+    /// Waits for the program to end by itself, for at most `timeout`, and
+    /// stops it then. Either way, whatever it started is stopped too. The
+    /// status is `None` when the program had to be stopped.
+    pub fn wait_or_stop(self, timeout: Duration) -> Finished {
         let deadline = Instant::now() + timeout;
         loop {
-            let exited = self.child().try_wait().context("cannot check on the program")?;
-            if let Some(status) = exited {
-                return Ok(self.collect(Some(status)));
+            let exited = self.group().try_wait();
+            match exited {
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) if Instant::now() >= deadline => break,
+                // Polling is plain and portable; the exit is seen within 10 ms.
+                Ok(None) => thread::sleep(Duration::from_millis(10)),
             }
-            if Instant::now() >= deadline {
-                self.kill();
-                let finished = self.collect(None);
-                bail!(
-                    "{} was still running after {timeout:?}, so it was stopped\n{}",
-                    finished.name,
-                    finished.describe()
-                );
-            }
-            // Polling is plain and portable; the child's exit is seen within 10 ms.
-            thread::sleep(Duration::from_millis(10));
         }
+        self.stop()
     }
 
-    /// Stops the program (if it still runs) and returns what it printed.
-    pub fn stop(mut self) -> Finished {
-        let exited = self.child().try_wait();
-        let status = match exited {
-            Ok(Some(status)) => Some(status),
-            _ => {
-                self.kill();
-                None
-            }
+    /// Stops the program (if it still runs) with everything it started,
+    /// and returns what it printed.
+    pub fn stop(self) -> Finished {
+        let status = {
+            let mut group = self.group();
+            let status = group.try_wait().ok().flatten();
+            group.stop();
+            status
         };
-        self.collect(status)
-    }
-
-    fn child(&self) -> MutexGuard<'_, Child> {
-        self.child.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn kill(&self) {
-        let mut child = self.child();
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-
-    fn collect(&mut self, status: Option<ExitStatus>) -> Finished {
-        // The program has ended, so its pipes close and the readers finish.
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
+        // Every writer of the pipes in the group is gone now, so the pipes
+        // close as soon as we have read what is in them. A program outside
+        // the group could still hold them: read for a moment, then go on.
+        let deadline = Instant::now() + OUTPUT_GRACE;
+        self.stdout.wait_closed(OUTPUT_GRACE);
+        self.stderr.wait_closed(deadline.saturating_duration_since(Instant::now()));
         Finished {
             name: self.name.clone(),
             status,
             stdout: self.stdout.lines(),
             stderr: self.stderr.lines(),
+            stdout_bytes: self.stdout.bytes(),
+            stderr_bytes: self.stderr.bytes(),
         }
+    }
+
+    fn group(&self) -> MutexGuard<'_, Group> {
+        self.group.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
-        // Harmless if the program has already ended.
-        self.kill();
+        // Harmless if the program has already been stopped.
+        self.group().stop();
     }
 }
 

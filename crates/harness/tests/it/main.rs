@@ -9,6 +9,7 @@
 mod support;
 
 mod cli;
+mod containment;
 mod docs;
 mod errors;
 mod http;

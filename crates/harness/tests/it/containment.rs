@@ -1,0 +1,91 @@
+//! The harness contains what a program leaves behind: children that hold
+//! ports and pipes, endless output, and programs whose parent dies.
+//! `stray` (in `src/bin/`) misbehaves on purpose.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use harness::{OUTPUT_CAP, OUTPUT_CUT, Process};
+
+fn stray() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_stray"))
+}
+
+fn held_address(line: &str) -> SocketAddr {
+    line.strip_prefix("holding ").and_then(|rest| rest.trim().parse().ok()).expect("an address")
+}
+
+/// Waits (at most 10 s) until connections to `address` are refused: the
+/// program that listened there is gone. (A full accept queue also makes
+/// connecting fail, by timing out; only a refusal counts.)
+fn assert_port_freed(address: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpStream::connect_timeout(&address, Duration::from_secs(1)) {
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => return,
+            _ => assert!(Instant::now() < deadline, "something still listens on {address}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A program that exits leaving a child with its port and our pipe: the
+/// harness returns at once, without waiting on the pipe, and the child is
+/// gone with its port.
+#[test]
+fn children_left_behind_are_stopped() {
+    let started = Instant::now();
+    let process = Process::start_path(stray(), "stray", &["leave"], None).expect("start");
+    let finished = process.wait(Duration::from_secs(60)).expect("stray leave exits by itself");
+    // The child holds the pipe for 120 s; we must not have waited for it.
+    assert!(started.elapsed() < Duration::from_secs(60), "waited {:?}", started.elapsed());
+    assert!(finished.success(), "{}", finished.describe());
+    assert_eq!(finished.stdout.len(), 1, "{}", finished.describe());
+    assert_port_freed(held_address(&finished.stdout[0]));
+}
+
+/// Endless output is cut at OUTPUT_CAP, with a marker, and the program is
+/// still read to its end (it is not blocked on a full pipe).
+#[test]
+fn output_is_capped() {
+    let process = Process::start_path(stray(), "stray", &["flood", "64"], None).expect("start");
+    let finished = process.wait(Duration::from_secs(120)).expect("stray flood ends");
+    assert!(finished.success(), "status {:?}", finished.status);
+    let marker = format!("\n{OUTPUT_CUT}\n");
+    assert_eq!(finished.stdout_bytes.len(), OUTPUT_CAP + marker.len());
+    assert!(finished.stdout_bytes.ends_with(marker.as_bytes()));
+    assert_eq!(finished.stdout.last().map(String::as_str), Some(OUTPUT_CUT));
+}
+
+/// Programs run without RUST_BACKTRACE and RUST_LIB_BACKTRACE, whatever
+/// our own environment holds.
+#[cfg(unix)]
+#[test]
+fn backtrace_variables_are_removed() {
+    let mut command = std::process::Command::new("sh");
+    command.args(["-c", "echo \"[${RUST_BACKTRACE-unset}] [${RUST_LIB_BACKTRACE-unset}]\""]);
+    command.env("RUST_BACKTRACE", "1").env("RUST_LIB_BACKTRACE", "full");
+    let process = Process::start_command(command, "sh", None, None).expect("start");
+    let finished = process.wait(Duration::from_secs(30)).expect("sh ends");
+    assert_eq!(finished.stdout, ["[unset] [unset]"]);
+}
+
+/// When the program that started others through the harness is killed
+/// (as Ctrl-C kills it), what it started is stopped too, by the watchdog.
+#[cfg(unix)]
+#[test]
+fn a_killed_parent_leaves_nothing() {
+    let nest = Process::start_path(stray(), "stray", &["nest"], None).expect("start");
+    let line = nest
+        .wait_for_line(Duration::from_secs(30), |line| line.starts_with("holding "))
+        .expect("stray nest started stray hold");
+    // SIGINT, as Ctrl-C sends it, to `stray nest` alone: not to its group.
+    let status = std::process::Command::new("kill")
+        .args(["-s", "INT", &nest.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    assert_port_freed(held_address(&line));
+    drop(nest);
+}
