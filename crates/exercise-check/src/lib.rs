@@ -9,9 +9,13 @@
 //! over the loopback address, and compares bytes and output. Any correct
 //! solution passes, not only ours.
 
+pub mod grade;
+pub mod gradebook;
 pub mod prelude;
 pub mod report;
 pub mod runner;
+pub mod student_copy;
+pub mod submission;
 
 mod manifest;
 

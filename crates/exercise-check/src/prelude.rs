@@ -16,7 +16,6 @@ pub use netlessons::show;
 pub use crate::Outcome;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 /// How long a socket of a check waits for the learner's program.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -75,57 +74,27 @@ impl Program {
         input: Option<&[u8]>,
         limit: Duration,
     ) -> Result<Ran, String> {
-        let mut child = Command::new(&self.path)
-            .args(args)
-            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|error| format!("cannot start your program: {error}"))?;
-        if let (Some(mut pipe), Some(input)) = (child.stdin.take(), input) {
-            let input = input.to_vec();
-            thread::spawn(move || {
-                let _ = pipe.write_all(&input);
-            });
-        }
-        let stdout = child.stdout.take().map(|mut pipe| {
-            thread::spawn(move || {
-                let mut bytes = Vec::new();
-                let _ = pipe.read_to_end(&mut bytes);
-                bytes
-            })
-        });
-        let stderr = child.stderr.take().map(|mut pipe| {
-            thread::spawn(move || {
-                let mut bytes = Vec::new();
-                let _ = pipe.read_to_end(&mut bytes);
-                bytes
-            })
-        });
-        let deadline = Instant::now() + limit;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-            }
-        };
-        let stdout = stdout.and_then(|reader| reader.join().ok()).unwrap_or_default();
-        let stderr = stderr.and_then(|reader| reader.join().ok()).unwrap_or_default();
-        if status.is_none() {
+        // The harness runs it in a process group of its own, caps its
+        // output, and stops whatever it leaves behind.
+        let process = harness::Process::start_with_input(
+            &self.path,
+            "your program",
+            args,
+            None,
+            input.map(<[u8]>::to_vec),
+        )
+        .map_err(|error| format!("cannot start your program: {error:#}"))?;
+        let finished = process.wait_or_stop(limit);
+        let Some(status) = finished.status else {
             return Err(format!(
                 "your program was still running after {limit:?}, so it was stopped. Does it wait \
                  for something that never comes?"
             ));
-        }
+        };
         Ok(Ran {
-            code: status.and_then(|status| status.code()),
-            stdout,
-            stderr: String::from_utf8_lossy(&stderr).to_string(),
+            code: status.code(),
+            stdout: finished.stdout_bytes,
+            stderr: String::from_utf8_lossy(&finished.stderr_bytes).to_string(),
         })
     }
 }

@@ -144,7 +144,8 @@ fn hints_and_wrong_ids() {
     }
 }
 
-/// The grade reports are well-formed for a given set of verdicts.
+/// The grade reports are well-formed for a given set of verdicts: points,
+/// commit and timestamp in JSON, what the JUnit schema requires in XML.
 #[test]
 fn reports_have_every_exercise() {
     use exercise_check::report;
@@ -171,13 +172,44 @@ fn reports_have_every_exercise() {
         EXERCISES.len().div_ceil(2),
         EXERCISES.len()
     )));
-    let json = report::json(&verdicts);
+    let context = report::Context {
+        timestamp: 1_796_031_045,
+        commit: Some("0123abc".to_string()),
+        subject: None,
+    };
+    let json = report::json(&verdicts, &context);
     assert_eq!(json.matches("\"id\": ").count(), EXERCISES.len());
     assert!(json.contains(r#""message": "expected \"a\" <b> & c""#), "{json}");
-    let junit = report::junit(&verdicts);
+    let points = EXERCISES.len().div_ceil(2);
+    assert!(json.contains(&format!("\"points\": {points},")), "{json}");
+    assert!(json.contains(&format!("\"max_points\": {},", EXERCISES.len())), "{json}");
+    assert!(json.contains("\"commit\": \"0123abc\","), "{json}");
+    assert!(json.contains("\"timestamp\": \"2026-11-30T09:30:45Z\","), "{json}");
+    let junit = report::junit(&verdicts, &context);
     assert_eq!(junit.matches("<testcase ").count(), EXERCISES.len());
-    assert_eq!(junit.matches("<failure ").count(), EXERCISES.len() / 2);
+    assert_eq!(junit.matches("<failure type=\"check\" ").count(), EXERCISES.len() / 2);
     assert!(junit.contains("expected &quot;a&quot; &lt;b&gt; &amp; c"), "{junit}");
+    // What the common JUnit schema (Windy Road's JUnit.xsd) requires of a
+    // testsuite inside testsuites: these attributes, then properties,
+    // the test cases, system-out and system-err, in that order.
+    let suite = junit.lines().find(|line| line.contains("<testsuite ")).expect("a testsuite");
+    for attribute in [
+        "package=\"netlessons\"",
+        "id=\"0\"",
+        "name=\"netlessons exercises\"",
+        "timestamp=\"2026-11-30T09:30:45\"",
+        "hostname=\"localhost\"",
+        &format!("tests=\"{}\"", EXERCISES.len()),
+        &format!("failures=\"{}\"", EXERCISES.len() / 2),
+        "errors=\"0\"",
+        "time=\"",
+    ] {
+        assert!(suite.contains(attribute), "{attribute} missing in {suite}");
+    }
+    let order = ["<properties>", "<testcase ", "<system-out/>", "<system-err/>", "</testsuite>"];
+    let positions: Vec<usize> =
+        order.iter().map(|element| junit.find(element).expect("element")).collect();
+    assert!(positions.is_sorted(), "{junit}");
 }
 
 /// Each wrong program beside the solutions belongs to an exercise and

@@ -104,9 +104,9 @@ pub fn build_exercise(package: &str, name: &str) -> anyhow::Result<PathBuf> {
 
 /// Builds binary `name` of `package` in the workspace at `root` (a copy of
 /// the course, say), into `target_directory`, with the dev profile, and
-/// returns its path. An old binary of that name is deleted first, so that a
-/// failed build can never leave the previous one to be run. Cargo runs in
-/// `root`, so it reads `root`'s `.cargo/config.toml`.
+/// returns its path. When the build fails, its messages are the error and
+/// no binary is returned, so an older binary of that name is never run.
+/// Cargo runs in `root`, so it reads `root`'s `.cargo/config.toml`.
 pub fn build_in(
     root: &Path,
     target_directory: &Path,
@@ -116,10 +116,6 @@ pub fn build_in(
 ) -> anyhow::Result<PathBuf> {
     let path =
         target_directory.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if path.exists() {
-        std::fs::remove_file(&path)
-            .with_context(|| format!("cannot remove the old {}", path.display()))?;
-    }
     let build = Build {
         cargo: Some(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
         directory: target_directory.join("debug"),
@@ -214,7 +210,6 @@ pub const OUTPUT_GRACE: Duration = Duration::from_millis(500);
 
 /// What a program printed on one of its outputs, shared with the thread
 /// that reads it.
-#[derive(Default)]
 struct Captured {
     state: Mutex<CapturedState>,
     changed: Condvar,
@@ -222,7 +217,9 @@ struct Captured {
 
 #[derive(Default)]
 struct CapturedState {
-    /// The bytes, at most [`OUTPUT_CAP`] of them, then the marker.
+    /// How many bytes to keep.
+    cap: usize,
+    /// The bytes, at most `cap` of them, then the marker.
     bytes: Vec<u8>,
     /// The same bytes as lines, without their line ends.
     lines: Vec<String>,
@@ -233,6 +230,11 @@ struct CapturedState {
 }
 
 impl Captured {
+    fn new(cap: usize) -> Arc<Captured> {
+        let state = CapturedState { cap, ..CapturedState::default() };
+        Arc::new(Captured { state: Mutex::new(state), changed: Condvar::new() })
+    }
+
     fn lock(&self) -> MutexGuard<'_, CapturedState> {
         // A poisoned lock only means a reader thread panicked while pushing
         // a line; the lines themselves are still fine to read.
@@ -251,6 +253,12 @@ impl Captured {
     fn wait_closed(&self, timeout: Duration) {
         let _ = wait_until(self, timeout, |_| None::<()>);
     }
+}
+
+/// The line that replaces output past `cap` bytes: [`OUTPUT_CUT`] for the
+/// usual cap.
+pub fn cut_marker(cap: usize) -> String {
+    if cap == OUTPUT_CAP { OUTPUT_CUT.to_string() } else { format!("[output cut at {cap} bytes]") }
 }
 
 fn line_text(raw: &[u8]) -> String {
@@ -281,7 +289,7 @@ fn read_output(mut pipe: impl Read, captured: Arc<Captured>, label: Option<Strin
         if state.cut {
             continue;
         }
-        let room = OUTPUT_CAP - state.bytes.len();
+        let room = state.cap.saturating_sub(state.bytes.len());
         let kept = &block[..count.min(room)];
         state.bytes.extend_from_slice(kept);
         for &byte in kept {
@@ -299,9 +307,10 @@ fn read_output(mut pipe: impl Read, captured: Arc<Captured>, label: Option<Strin
                 show(&line);
                 state.lines.push(line);
             }
-            state.bytes.extend_from_slice(format!("\n{OUTPUT_CUT}\n").as_bytes());
-            show(OUTPUT_CUT);
-            state.lines.push(OUTPUT_CUT.to_string());
+            let marker = cut_marker(state.cap);
+            state.bytes.extend_from_slice(format!("\n{marker}\n").as_bytes());
+            show(&marker);
+            state.lines.push(marker);
         }
         drop(state);
         captured.changed.notify_all();
@@ -561,10 +570,22 @@ impl Process {
     /// without `RUST_BACKTRACE` and `RUST_LIB_BACKTRACE`, so that an error
     /// is the one line the program prints, not a backtrace.
     pub fn start_command(
+        command: Command,
+        name: &str,
+        label: Option<&str>,
+        input: Option<Vec<u8>>,
+    ) -> anyhow::Result<Process> {
+        Self::start_command_capped(command, name, label, input, OUTPUT_CAP)
+    }
+
+    /// Like [`start_command`](Self::start_command), keeping `cap` bytes of
+    /// each output instead of [`OUTPUT_CAP`]: for a check that must see more.
+    pub fn start_command_capped(
         mut command: Command,
         name: &str,
         label: Option<&str>,
         input: Option<Vec<u8>>,
+        cap: usize,
     ) -> anyhow::Result<Process> {
         command
             .env_remove("RUST_BACKTRACE")
@@ -580,8 +601,8 @@ impl Process {
                 let _ = pipe.write_all(&input);
             });
         }
-        let stdout = Arc::new(Captured::default());
-        let stderr = Arc::new(Captured::default());
+        let stdout = Captured::new(cap);
+        let stderr = Captured::new(cap);
         if let Some(pipe) = group.child.stdout.take() {
             let captured = Arc::clone(&stdout);
             let label = label.map(|label| format!("{label} |"));

@@ -4,15 +4,14 @@
 //! `just progress`, `just grade`, `just verify-exercises`,
 //! `just student-copy DIR`) all come here.
 
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use exercise_check::runner::{self, Code, Verdict};
-use exercise_check::{EXERCISES, Exercise, report};
+use exercise_check::{EXERCISES, Exercise, grade, student_copy};
 use netlessons::cli;
 
 /// Check, grade and manage the netlessons exercises
@@ -31,6 +30,8 @@ enum Action {
         which: String,
         #[command(flatten)]
         limit: Limit,
+        #[command(flatten)]
+        submission: SubmissionArgs,
     },
     /// Show a hint for an exercise
     Hint {
@@ -45,14 +46,32 @@ enum Action {
         #[command(flatten)]
         limit: Limit,
     },
-    /// Check every exercise and print a table; optionally write reports
+    /// Check every exercise and print a table; optionally write reports.
+    /// With --submission or --submissions, grade students' code with this
+    /// course's checks
     Grade {
-        /// Also write the results as JSON to this file
+        /// Also write the results as JSON to this file (with --submissions:
+        /// the gradebook)
         #[arg(long)]
         json: Option<PathBuf>,
         /// Also write the results as JUnit XML to this file
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// Also write the results as Markdown to this file
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// With --submissions: write the gradebook as CSV to this file
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Grade every sub-folder of this folder, one student each, and
+        /// write a gradebook (by default gradebook.csv and gradebook.json)
+        #[arg(long, conflicts_with = "submission")]
+        submissions: Option<PathBuf>,
+        /// Only these exercises, such as 1.1,2.3 (default: all)
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        #[command(flatten)]
+        submission: SubmissionArgs,
         #[command(flatten)]
         limit: Limit,
     },
@@ -70,9 +89,24 @@ enum Action {
     StudentCopy {
         /// An empty or new folder
         folder: PathBuf,
+        /// The course to copy (default: this one)
+        #[arg(long)]
+        course: Option<PathBuf>,
     },
     /// Print the GitHub Classroom autograding workflow
     ClassroomWorkflow,
+}
+
+#[derive(clap::Args)]
+struct SubmissionArgs {
+    /// Check a student's folder: only its exercises' main.rs files are
+    /// taken, into a scratch copy of this course; everything else,
+    /// the checks included, comes from this course
+    #[arg(long)]
+    submission: Option<PathBuf>,
+    /// The scratch folder for --submission(s) (default: target/grading)
+    #[arg(long)]
+    work: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -94,10 +128,23 @@ fn main() -> ExitCode {
 /// Runs the action; `Ok(false)` means "ran fine, but not everything passed".
 fn run(args: Args) -> anyhow::Result<bool> {
     match args.command {
-        Action::Check { which, limit } => check(&which, limit.time_limit),
+        Action::Check { which, limit, submission } => check(&which, limit.time_limit, submission),
         Action::Hint { exercise, number } => hint(&exercise, number),
         Action::Progress { limit } => progress(limit.time_limit),
-        Action::Grade { json, junit, limit } => grade(json, junit, limit.time_limit),
+        Action::Grade { json, junit, markdown, csv, submissions, only, submission, limit } => {
+            let options = grade::Options {
+                json,
+                junit,
+                markdown,
+                csv,
+                submission: submission.submission,
+                submissions,
+                work: submission.work,
+                only,
+                limit: limit.time_limit,
+            };
+            grade::run(&repository(), &options)
+        }
         Action::Verify { only, limit } => verify(&only, limit.time_limit),
         Action::List => {
             for exercise in EXERCISES {
@@ -111,7 +158,18 @@ fn run(args: Args) -> anyhow::Result<bool> {
             }
             Ok(true)
         }
-        Action::StudentCopy { folder } => student_copy(&folder).map(|()| true),
+        Action::StudentCopy { folder, course } => {
+            let course = course.unwrap_or_else(repository);
+            let copied = student_copy::student_copy(&course, &folder)?;
+            println!(
+                "Wrote {copied} files to {}, without the reference solutions.",
+                folder.display()
+            );
+            println!(
+                "Next: cd there, `git init`, commit, and use it as the template repository of the course."
+            );
+            Ok(true)
+        }
         Action::ClassroomWorkflow => {
             print!("{}", exercise_check::classroom_workflow());
             Ok(true)
@@ -126,7 +184,7 @@ fn find(id: &str) -> anyhow::Result<&'static Exercise> {
     }
 }
 
-fn check(which: &str, limit: Duration) -> anyhow::Result<bool> {
+fn check(which: &str, limit: Duration, submission: SubmissionArgs) -> anyhow::Result<bool> {
     let chosen: Vec<&'static Exercise> = if which.contains('.') {
         vec![find(which)?]
     } else {
@@ -139,10 +197,24 @@ fn check(which: &str, limit: Duration) -> anyhow::Result<bool> {
         }
         chosen
     };
+    let mut submitted = match &submission.submission {
+        Some(folder) => grade::check_submission(
+            &repository(),
+            folder,
+            submission.work.as_deref(),
+            &chosen,
+            limit,
+        )?
+        .into_iter(),
+        None => Vec::new().into_iter(),
+    };
     let mut passed = 0;
     for exercise in &chosen {
         println!("exercise {} ({}), in {}", exercise.id, exercise.title, exercise.lesson_file());
-        let verdict = runner::check(exercise, Code::Learner, limit);
+        let verdict = match submitted.next() {
+            Some(verdict) => verdict,
+            None => runner::check(exercise, Code::Learner, limit),
+        };
         if verdict.passed {
             passed += 1;
             println!("  solved: the check passes\n");
@@ -152,6 +224,7 @@ fn check(which: &str, limit: Duration) -> anyhow::Result<bool> {
             println!("  stuck? `just hint {}` shows a hint\n", exercise.id);
         }
     }
+    runner::settle();
     if chosen.len() > 1 {
         println!("{passed} of {} exercises solved", chosen.len());
     }
@@ -180,7 +253,9 @@ fn hint(id: &str, number: usize) -> anyhow::Result<bool> {
 }
 
 fn check_all(code: Code, limit: Duration) -> Vec<Verdict> {
-    EXERCISES.iter().map(|exercise| runner::check(exercise, code, limit)).collect()
+    let verdicts = EXERCISES.iter().map(|exercise| runner::check(exercise, code, limit)).collect();
+    runner::settle();
+    verdicts
 }
 
 fn progress(limit: Duration) -> anyhow::Result<bool> {
@@ -199,24 +274,6 @@ fn progress(limit: Duration) -> anyhow::Result<bool> {
         "\n{passed} of {} exercises solved. `just exercise ID` says what is missing.",
         verdicts.len()
     );
-    Ok(true)
-}
-
-fn grade(json: Option<PathBuf>, junit: Option<PathBuf>, limit: Duration) -> anyhow::Result<bool> {
-    let verdicts = check_all(Code::Learner, limit);
-    print!("{}", report::table(&verdicts));
-    if let Some(path) = json {
-        fs::write(&path, report::json(&verdicts))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
-    if let Some(path) = junit {
-        fs::write(&path, report::junit(&verdicts))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
-    // Grading itself succeeded, whatever the grades: exit 0 so that CI
-    // systems keep the reports.
     Ok(true)
 }
 
@@ -259,63 +316,4 @@ fn verify(only: &[String], limit: Duration) -> anyhow::Result<bool> {
         println!("\nSome checks are not honest: see above.");
     }
     Ok(honest)
-}
-
-/// The files of the course that git knows of (or, outside git, every file
-/// but build output), as paths relative to the repository.
-fn course_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let listed = Command::new("git").arg("-C").arg(root).args(["ls-files", "-z"]).output();
-    if let Ok(output) = listed
-        && output.status.success()
-    {
-        return Ok(output
-            .stdout
-            .split(|byte| *byte == 0)
-            .filter(|name| !name.is_empty())
-            .map(|name| PathBuf::from(String::from_utf8_lossy(name).to_string()))
-            .collect());
-    }
-    let mut files = Vec::new();
-    let mut folders = vec![PathBuf::new()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(root.join(&folder))? {
-            let entry = entry?;
-            let relative = folder.join(entry.file_name());
-            let name = entry.file_name();
-            if name == "target" || name == ".git" {
-                continue;
-            }
-            if entry.file_type()?.is_dir() {
-                folders.push(relative);
-            } else {
-                files.push(relative);
-            }
-        }
-    }
-    Ok(files)
-}
-
-fn student_copy(folder: &Path) -> anyhow::Result<()> {
-    if folder.exists() && fs::read_dir(folder)?.next().is_some() {
-        bail!("{} is not empty; give a new or empty folder", folder.display());
-    }
-    let root = repository();
-    let mut copied = 0;
-    for file in course_files(&root)? {
-        if file.starts_with("crates/exercise-solutions") || !root.join(&file).is_file() {
-            continue;
-        }
-        let target = folder.join(&file);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::copy(root.join(&file), &target)
-            .with_context(|| format!("cannot copy {}", file.display()))?;
-        copied += 1;
-    }
-    println!("Wrote {copied} files to {}, without the reference solutions.", folder.display());
-    println!(
-        "Next: cd there, `git init`, commit, and use it as the template repository of the course."
-    );
-    Ok(())
 }
