@@ -93,6 +93,16 @@ fn write(path: &Option<PathBuf>, text: impl FnOnce() -> String) -> anyhow::Resul
     Ok(())
 }
 
+/// Writes the verdicts as Markdown to `path`, creating its folder.
+pub fn write_markdown(path: &Path, verdicts: &[Verdict]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let context = Context::now(None, None);
+    fs::write(path, report::markdown(verdicts, &context))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 fn print_warnings(warnings: &[String]) {
     if warnings.is_empty() {
         return;

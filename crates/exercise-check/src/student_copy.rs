@@ -15,11 +15,17 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
+use crate::classroom::with_course;
 use crate::submission::{self, student_version};
 
 /// Writes a student copy of the course at `root` into `folder` (new or
-/// empty), and returns how many files it wrote.
-pub fn student_copy(root: &Path, folder: &Path) -> anyhow::Result<usize> {
+/// empty), and returns how many files it wrote. With `course_repository`
+/// (`OWNER/NAME`), the copy's Classroom workflow takes its checks from there.
+pub fn student_copy(
+    root: &Path,
+    folder: &Path,
+    course_repository: Option<&str>,
+) -> anyhow::Result<usize> {
     if folder.exists() && fs::read_dir(folder)?.next().is_some() {
         bail!("{} is not empty; give a new or empty folder", folder.display());
     }
@@ -53,9 +59,14 @@ pub fn student_copy(root: &Path, folder: &Path) -> anyhow::Result<usize> {
     for file in files {
         let bytes = fs::read(root.join(&file))
             .with_context(|| format!("cannot read {}", file.display()))?;
-        let Some(bytes) = student_version(&file, bytes) else {
+        let Some(mut bytes) = student_version(&file, bytes) else {
             continue;
         };
+        if let Some(repository) = course_repository
+            && file == Path::new(".github/workflows/classroom.yml")
+        {
+            bytes = with_course(&String::from_utf8_lossy(&bytes), repository).into_bytes();
+        }
         let target = folder.join(&file);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;

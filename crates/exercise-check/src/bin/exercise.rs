@@ -32,6 +32,9 @@ enum Action {
         limit: Limit,
         #[command(flatten)]
         submission: SubmissionArgs,
+        /// Also write the verdicts as Markdown to this file
+        #[arg(long)]
+        markdown: Option<PathBuf>,
     },
     /// Show a hint for an exercise
     Hint {
@@ -92,6 +95,10 @@ enum Action {
         /// The course to copy (default: this one)
         #[arg(long)]
         course: Option<PathBuf>,
+        /// The course's template repository on GitHub (OWNER/NAME), where
+        /// the copy's Classroom workflow takes the checks from
+        #[arg(long)]
+        course_repository: Option<String>,
     },
     /// Print the GitHub Classroom autograding workflow
     ClassroomWorkflow,
@@ -128,7 +135,9 @@ fn main() -> ExitCode {
 /// Runs the action; `Ok(false)` means "ran fine, but not everything passed".
 fn run(args: Args) -> anyhow::Result<bool> {
     match args.command {
-        Action::Check { which, limit, submission } => check(&which, limit.time_limit, submission),
+        Action::Check { which, limit, submission, markdown } => {
+            check(&which, limit.time_limit, submission, markdown)
+        }
         Action::Hint { exercise, number } => hint(&exercise, number),
         Action::Progress { limit } => progress(limit.time_limit),
         Action::Grade { json, junit, markdown, csv, submissions, only, submission, limit } => {
@@ -158,9 +167,10 @@ fn run(args: Args) -> anyhow::Result<bool> {
             }
             Ok(true)
         }
-        Action::StudentCopy { folder, course } => {
+        Action::StudentCopy { folder, course, course_repository } => {
             let course = course.unwrap_or_else(repository);
-            let copied = student_copy::student_copy(&course, &folder)?;
+            let copied =
+                student_copy::student_copy(&course, &folder, course_repository.as_deref())?;
             println!(
                 "Wrote {copied} files to {}, without the reference solutions.",
                 folder.display()
@@ -184,7 +194,12 @@ fn find(id: &str) -> anyhow::Result<&'static Exercise> {
     }
 }
 
-fn check(which: &str, limit: Duration, submission: SubmissionArgs) -> anyhow::Result<bool> {
+fn check(
+    which: &str,
+    limit: Duration,
+    submission: SubmissionArgs,
+    markdown: Option<PathBuf>,
+) -> anyhow::Result<bool> {
     let chosen: Vec<&'static Exercise> = if which.contains('.') {
         vec![find(which)?]
     } else {
@@ -209,6 +224,7 @@ fn check(which: &str, limit: Duration, submission: SubmissionArgs) -> anyhow::Re
         None => Vec::new().into_iter(),
     };
     let mut passed = 0;
+    let mut verdicts = Vec::new();
     for exercise in &chosen {
         println!("exercise {} ({}), in {}", exercise.id, exercise.title, exercise.lesson_file());
         let verdict = match submitted.next() {
@@ -223,8 +239,12 @@ fn check(which: &str, limit: Duration, submission: SubmissionArgs) -> anyhow::Re
             println!("  your code: crates/exercises/src/bin/{}/main.rs", exercise.name);
             println!("  stuck? `just hint {}` shows a hint\n", exercise.id);
         }
+        verdicts.push(verdict);
     }
     runner::settle();
+    if let Some(path) = markdown {
+        grade::write_markdown(&path, &verdicts)?;
+    }
     if chosen.len() > 1 {
         println!("{passed} of {} exercises solved", chosen.len());
     }
