@@ -76,7 +76,8 @@ progress:
 exercises:
     @cargo run --quiet -p exercise-check --bin exercise -- list
 
-# Instructors: check every exercise and print a table (--json FILE, --junit FILE)
+# Instructors: check every exercise and print a table (--json FILE, --junit FILE,
+# --submission DIR, --submissions DIR: see lessons/INSTRUCTORS.md)
 grade *options:
     @cargo run --quiet -p exercise-check --bin exercise -- grade {{options}}
 
@@ -85,12 +86,17 @@ verify-exercises:
     @cargo run --quiet -p exercise-check --bin exercise -- verify
 
 # Instructors: write a copy of the course without the reference solutions
-student-copy folder:
-    @cargo run --quiet -p exercise-check --bin exercise -- student-copy {{folder}}
+# (--course-repository OWNER/NAME for the Classroom workflow)
+student-copy folder *options:
+    @cargo run --quiet -p exercise-check --bin exercise -- student-copy {{folder}} {{options}}
 
 # Run every test (what CI runs)
 test:
     cargo test --workspace
+
+# Instructors' tools end to end: a student copy builds, and no cheat changes a grade (CI runs it)
+test-grading:
+    cargo test -p exercise-check --test grading -- --ignored --test-threads 1
 
 # Run the heavy load tests: a thousand clients, 100 MB transfers (CI runs them)
 load-test:

@@ -40,10 +40,7 @@ fn git(folder: &Path, args: &[&str]) {
 }
 
 fn exercise_tool(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_exercise"))
-        .args(args)
-        .output()
-        .expect("run the exercise tool")
+    Command::new(env!("CARGO_BIN_EXE_exercise")).args(args).output().expect("run the exercise tool")
 }
 
 fn text(output: &Output) -> String {
@@ -88,7 +85,8 @@ fn student_copy_refuses_uncommitted_changes_and_leaves_out_solutions() {
     let course_arg = course.to_str().expect("a UTF-8 path");
     let copy = folder.join("copy");
     let copy_arg = copy.to_str().expect("a UTF-8 path");
-    let copy_args = ["student-copy", copy_arg, "--course", course_arg, "--course-repository", "teacher/course"];
+    let copy_args =
+        ["student-copy", copy_arg, "--course", course_arg, "--course-repository", "teacher/course"];
 
     write(&course.join("notes.txt"), "not committed\n");
     let output = exercise_tool(&copy_args);
@@ -289,7 +287,8 @@ fn cheats_do_not_change_the_grade() {
     let cheat = student("cargo-runner");
     let config = cheat.join(".cargo/config.toml");
     let old = fs::read_to_string(&config).expect("config");
-    fs::write(&config, format!("{old}\n[target.'cfg(all())']\nrunner = \"true\"\n")).expect("write");
+    fs::write(&config, format!("{old}\n[target.'cfg(all())']\nrunner = \"true\"\n"))
+        .expect("write");
     let cheat = student("grade-recipe");
     replace_in(
         &cheat.join("justfile"),
