@@ -4,9 +4,11 @@
 //! Limits: the build has a limit of its own, [`harness::BUILD_LIMIT`]
 //! (five minutes), apart from the check's `--time-limit`, because a first
 //! build also compiles the libraries. Every program a check starts runs in
-//! a process group of its own (see the harness); when the check ends, pass,
-//! fail or time-out, every group is killed before the verdict is returned,
-//! so reports are written only once no learner's program can run any more.
+//! a process group of its own (see the harness), which is killed when the
+//! check drops the program, at the latest when the check ends; a check that
+//! runs out of time has every program stopped ([`harness::stop_all`]). The
+//! callers write reports only after [`settle`], once no learner's program
+//! can run any more.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -61,8 +63,6 @@ pub fn check_built(
 ) -> Verdict {
     let started = Instant::now();
     let outcome = build_and_check(exercise, build, limit);
-    // Whatever happened, nothing the check started may outlive it.
-    harness::stop_all();
     let duration = started.elapsed();
     match outcome {
         Ok(()) => Verdict { exercise, passed: true, message: String::new(), duration },
@@ -108,6 +108,10 @@ fn build_and_check(
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err("the check itself crashed; please report this as a bug".to_string()),
         Err(_) => Err({
+            // Stop every program the check started, so nothing is left
+            // behind. (A check that ends by itself has dropped its
+            // programs, and with them their process groups, already.)
+            harness::stop_all();
             abandoned().push(checking);
             format!(
                 "the check did not finish within {limit:?}: your program probably waits for \
