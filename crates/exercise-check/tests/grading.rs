@@ -220,7 +220,7 @@ fn a_student_copy_builds_without_warnings() {
         .and_then(|rest| rest.lines().find(|line| line.trim().starts_with("@cargo build")))
         .expect("lesson-1 builds with cargo");
     let words: Vec<&str> = recipe.trim().trim_start_matches('@').split_whitespace().collect();
-    let output = Command::new(&words[0])
+    let output = Command::new(words[0])
         .args(&words[1..])
         .arg("--target-dir")
         .arg(kept_folder("copy-target"))
