@@ -387,55 +387,67 @@ impl Finished {
     }
 }
 
-/// A started program together with everything it may have started: on
-/// Unix its process group, on Windows its process tree.
+/// A started program, and, when it is *contained*, everything it may have
+/// started: on Unix its process group, on Windows its process tree.
 ///
-/// # Why a process group, and the watchdog
+/// # Which programs are contained, and why
 ///
 /// A program can start programs of its own (a shell's `&`, a server that
 /// forks), and those outlive it: killing the program alone would leave them
-/// running, holding ports and our output pipes. So every program starts in
-/// a process group of its own (`setpgid`, through std's `process_group`),
-/// and stopping it kills the whole group (`kill -s KILL -- -PGID`).
+/// running, holding ports and our output pipes. So a contained program
+/// starts in a process group of its own (`setpgid`, through std's
+/// `process_group`), and stopping it kills the whole group
+/// (`kill -s KILL -- -PGID`).
 ///
-/// A group of its own also means that Ctrl-C in a terminal, which the
-/// terminal sends to its foreground group only, no longer reaches the
-/// program: it ends the harness (the lesson runner, the checker, a test),
-/// whose destructors do not run. For that case every group gets a
-/// watchdog, `sh` in the same group, reading a pipe from us. When we end,
-/// however we end, the system closes the pipe; the watchdog's `read` then
-/// returns and it kills its group, itself included. While it runs, it also
-/// keeps the group's id from being given to another group.
+/// Programs started by path are contained: a learner's program in a check,
+/// a peer of the benchmark (socat), cargo building an exercise, a test's
+/// misbehaving helper. The course's own lesson programs, started by name
+/// ([`Process::start`], [`Server::start`]) for the demos, the tests and the
+/// benchmark, are not: they start nothing, and in our process group the
+/// terminal's Ctrl-C and Ctrl-Z (which go to the foreground group) reach
+/// them as they reach the demo, so `just lesson-5` stops and goes on as one
+/// job.
+///
+/// A group of its own means that Ctrl-C no longer reaches a contained
+/// program: it ends the harness (the checker, a test), whose destructors do
+/// not run. For that case every contained group gets a watchdog, `sh` in
+/// the same group, reading a pipe from us. When we end, however we end, the
+/// system closes the pipe; the watchdog's `read` then returns and it kills
+/// its group, itself included. While it runs, it also keeps the group's id
+/// from being given to another group. Ctrl-Z stops the checker but not a
+/// contained program, which goes on running meanwhile.
 ///
 /// A program that leaves its group on purpose (`setsid`) escapes all of
 /// this; only a container or a separate user account contains such a
 /// program (see `lessons/INSTRUCTORS.md`).
 ///
-/// On Windows there are no process groups of this kind: stopping runs
-/// `taskkill /T /F /PID`, which kills the program and the processes it
-/// started that still run (children of a program that has already ended
-/// are not found), and Ctrl-C reaches every process of the console anyway.
-/// This part is not tested on Windows.
+/// On Windows there are no process groups of this kind: stopping a
+/// contained program runs `taskkill /T /F /PID`, which kills the program
+/// and the processes it started that still run (children of a program that
+/// has already ended are not found), and Ctrl-C reaches every process of
+/// the console anyway. This part is not tested on Windows.
 struct Group {
     child: Child,
     /// The watchdog and the pipe that keeps it waiting (Unix).
     watchdog: Option<(Child, ChildStdin)>,
     /// The exit status, once the program has ended.
     status: Option<ExitStatus>,
+    /// Whether the program has its own group (see above).
+    contained: bool,
     /// Whether the group has been killed already.
     stopped: bool,
 }
 
 impl Group {
-    fn start(command: &mut Command) -> io::Result<Group> {
+    fn start(command: &mut Command, contained: bool) -> io::Result<Group> {
         #[cfg(unix)]
-        {
+        if contained {
             use std::os::unix::process::CommandExt;
             command.process_group(0);
         }
         let child = command.spawn()?;
-        let watchdog = Self::watchdog(child.id());
-        Ok(Group { child, watchdog, status: None, stopped: false })
+        let watchdog = if contained { Self::watchdog(child.id()) } else { None };
+        Ok(Group { child, watchdog, status: None, contained, stopped: false })
     }
 
     #[cfg(unix)]
@@ -487,7 +499,9 @@ impl Group {
             kill
         };
         #[cfg(any(unix, windows))]
-        let _ = kill.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        if self.contained {
+            let _ = kill.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
         if self.status.is_none() {
             let _ = self.child.kill();
             self.status = self.child.wait().ok();
@@ -537,10 +551,15 @@ impl Process {
         args: &[&str],
         label: Option<&str>,
     ) -> anyhow::Result<Process> {
-        Self::start_path(&binary(name)?, name, args, label)
+        let path = binary(name)?;
+        let mut command = Command::new(&path);
+        command.args(args);
+        Self::spawn(command, name, label, None, OUTPUT_CAP, false)
+            .with_context(|| format!("cannot start {}", path.display()))
     }
 
-    /// Starts the program at `path`, calling it `name` in messages.
+    /// Starts the program at `path`, calling it `name` in messages, in a
+    /// process group of its own (see the `Group` type in `process.rs`).
     pub fn start_path(
         path: &Path,
         name: &str,
@@ -581,11 +600,22 @@ impl Process {
     /// Like [`start_command`](Self::start_command), keeping `cap` bytes of
     /// each output instead of [`OUTPUT_CAP`]: for a check that must see more.
     pub fn start_command_capped(
+        command: Command,
+        name: &str,
+        label: Option<&str>,
+        input: Option<Vec<u8>>,
+        cap: usize,
+    ) -> anyhow::Result<Process> {
+        Self::spawn(command, name, label, input, cap, true)
+    }
+
+    fn spawn(
         mut command: Command,
         name: &str,
         label: Option<&str>,
         input: Option<Vec<u8>>,
         cap: usize,
+        contained: bool,
     ) -> anyhow::Result<Process> {
         command
             .env_remove("RUST_BACKTRACE")
@@ -593,7 +623,7 @@ impl Process {
             .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut group = Group::start(&mut command)?;
+        let mut group = Group::start(&mut command, contained)?;
         if let (Some(mut pipe), Some(input)) = (group.child.stdin.take(), input) {
             // A thread of its own, so that a program that does not read its
             // input cannot block us; dropping the pipe closes it.
@@ -772,7 +802,9 @@ impl Server {
         args: &[&str],
         label: Option<&str>,
     ) -> anyhow::Result<Server> {
-        Self::start_path(&binary(name)?, name, args, label)
+        let mut all_args = args.to_vec();
+        all_args.extend(["--port", "0"]);
+        Self::announced(Process::start_labelled(name, &all_args, label)?)
     }
 
     /// Like [`start`](Self::start), for the program at `path` (an
@@ -785,7 +817,12 @@ impl Server {
     ) -> anyhow::Result<Server> {
         let mut all_args = args.to_vec();
         all_args.extend(["--port", "0"]);
-        let process = Process::start_path(path, name, &all_args, label)?;
+        Self::announced(Process::start_path(path, name, &all_args, label)?)
+    }
+
+    /// Waits (at most [`START_TIMEOUT`]) for the server to announce its
+    /// address.
+    fn announced(process: Process) -> anyhow::Result<Server> {
         let line =
             process.wait_for_line(START_TIMEOUT, |line| announced_address(line).is_some())?;
         let address = announced_address(&line).context("the announcement holds no address")?;
