@@ -16,6 +16,7 @@ pub use netlessons::show;
 pub use crate::Outcome;
 
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 /// How long a socket of a check waits for the learner's program.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -74,29 +75,56 @@ impl Program {
         input: Option<&[u8]>,
         limit: Duration,
     ) -> Result<Ran, String> {
-        // The harness runs it in a process group of its own, caps its
-        // output, and stops whatever it leaves behind.
-        let process = harness::Process::start_with_input(
-            &self.path,
-            "your program",
-            args,
-            None,
-            input.map(<[u8]>::to_vec),
+        // In a process group of its own, which is killed when it ends:
+        // what it leaves behind goes with it (see harness::Contained).
+        let (program, pipes) = harness::Contained::spawn(
+            Command::new(&self.path)
+                .args(args)
+                .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
         )
-        .map_err(|error| format!("cannot start your program: {error:#}"))?;
-        let finished = process.wait_or_stop(limit);
-        let Some(status) = finished.status else {
+        .map_err(|error| format!("cannot start your program: {error}"))?;
+        if let (Some(mut pipe), Some(input)) = (pipes.stdin, input) {
+            let input = input.to_vec();
+            thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        let stdout = pipes.stdout.map(|pipe| thread::spawn(move || read_capped(pipe)));
+        let stderr = pipes.stderr.map(|pipe| thread::spawn(move || read_capped(pipe)));
+        let status = program.wait_or_stop(limit);
+        // The pipes close once the group is gone; a program outside it
+        // could keep them open, so they are read for a moment only.
+        let grace = harness::OUTPUT_GRACE;
+        let stdout =
+            stdout.and_then(|reader| harness::join_within(reader, grace)).unwrap_or_default();
+        let stderr =
+            stderr.and_then(|reader| harness::join_within(reader, grace)).unwrap_or_default();
+        if status.is_none() {
             return Err(format!(
                 "your program was still running after {limit:?}, so it was stopped. Does it wait \
                  for something that never comes?"
             ));
-        };
+        }
         Ok(Ran {
-            code: status.code(),
-            stdout: finished.stdout_bytes,
-            stderr: String::from_utf8_lossy(&finished.stderr_bytes).to_string(),
+            code: status.and_then(|status| status.code()),
+            stdout,
+            stderr: String::from_utf8_lossy(&stderr).to_string(),
         })
     }
+}
+
+/// Reads a pipe to its end, keeping the first [`harness::OUTPUT_CAP`]
+/// bytes and a note that the rest was cut; the rest is read and dropped, so
+/// that the program is not blocked on a full pipe.
+fn read_capped(mut pipe: impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let _ = (&mut pipe).take(harness::OUTPUT_CAP as u64).read_to_end(&mut bytes);
+    if std::io::copy(&mut pipe, &mut std::io::sink()).is_ok_and(|rest| rest > 0) {
+        bytes.extend_from_slice(format!("\n{}\n", harness::OUTPUT_CUT).as_bytes());
+    }
+    bytes
 }
 
 /// Starts one of the course's own servers (`tcp-server`, `udp-server`),

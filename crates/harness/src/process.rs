@@ -19,7 +19,7 @@
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -514,6 +514,98 @@ impl Group {
     }
 }
 
+/// A program started in a process group of its own (see `Group`), for
+/// callers that read its pipes themselves: [`spawn`](Self::spawn) returns
+/// the pipes, [`wait_or_stop`](Self::wait_or_stop) waits for the program
+/// and then kills its group. Dropping it kills the group too, and
+/// [`stop_all`] stops it like any other program of the harness. It runs
+/// without `RUST_BACKTRACE` and `RUST_LIB_BACKTRACE`.
+pub struct Contained {
+    group: Arc<Mutex<Group>>,
+}
+
+/// The pipes of a [`Contained`] program, those that were asked for.
+pub struct Pipes {
+    pub stdin: Option<ChildStdin>,
+    pub stdout: Option<ChildStdout>,
+    pub stderr: Option<ChildStderr>,
+}
+
+impl Contained {
+    /// Starts `command` (its pipes set up by the caller) in a process
+    /// group of its own.
+    pub fn spawn(command: &mut Command) -> io::Result<(Contained, Pipes)> {
+        command.env_remove("RUST_BACKTRACE").env_remove("RUST_LIB_BACKTRACE");
+        let mut group = Group::start(command, true)?;
+        let pipes = Pipes {
+            stdin: group.child.stdin.take(),
+            stdout: group.child.stdout.take(),
+            stderr: group.child.stderr.take(),
+        };
+        let group = Arc::new(Mutex::new(group));
+        register(&group);
+        Ok((Contained { group }, pipes))
+    }
+
+    /// The program's process id, which is also its group's id on Unix.
+    pub fn id(&self) -> u32 {
+        self.lock().child.id()
+    }
+
+    /// Waits for the program to end, for at most `limit`, then kills its
+    /// group: what it left behind goes with it. `None` means that it was
+    /// still running and was stopped.
+    pub fn wait_or_stop(&self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            match self.lock().try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() < deadline => {}
+                _ => break None,
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        self.lock().stop();
+        status
+    }
+
+    /// Kills the program's group, if that has not happened yet.
+    pub fn stop(&self) {
+        self.lock().stop();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Group> {
+        self.group.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Contained {
+    fn drop(&mut self) {
+        self.lock().stop();
+    }
+}
+
+/// Waits for a thread reading a program's pipe, for at most `grace`, and
+/// returns what it returned. After the program has ended, a grandchild
+/// outside its group could hold the pipe open for ever: we do not wait for
+/// it ([`OUTPUT_GRACE`] is the usual wait).
+pub fn join_within<T>(reader: thread::JoinHandle<T>, grace: Duration) -> Option<T> {
+    let deadline = Instant::now() + grace;
+    while !reader.is_finished() {
+        if Instant::now() >= deadline {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    reader.join().ok()
+}
+
+fn register(group: &Arc<Mutex<Group>>) {
+    let mut running = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    running.retain(|group| group.strong_count() > 0);
+    running.push(Arc::downgrade(group));
+}
+
 /// Every program started through this module that may still run, so that
 /// [`stop_all`] can end them.
 static RUNNING: Mutex<Vec<Weak<Mutex<Group>>>> = Mutex::new(Vec::new());
@@ -644,10 +736,7 @@ impl Process {
             thread::spawn(move || read_output(pipe, captured, label));
         }
         let group = Arc::new(Mutex::new(group));
-        let mut running = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        running.retain(|group| group.strong_count() > 0);
-        running.push(Arc::downgrade(&group));
-        drop(running);
+        register(&group);
         Ok(Process { name: name.to_string(), group, stdout, stderr })
     }
 

@@ -89,3 +89,38 @@ fn a_killed_parent_leaves_nothing() {
     assert_port_freed(held_address(&line));
     drop(nest);
 }
+
+/// The same for a caller that reads the pipes itself (`Contained`): the
+/// program's group is killed when it ends, and the readers are not waited
+/// for past the grace period.
+#[test]
+fn contained_programs_leave_nothing() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let started = Instant::now();
+    let (program, pipes) = harness::Contained::spawn(
+        Command::new(stray())
+            .arg("leave")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .expect("start");
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(pipes.stdout.map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
+    let stderr = read(pipes.stderr.map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
+    let status = program.wait_or_stop(Duration::from_secs(60));
+    assert!(status.is_some_and(|status| status.success()), "{status:?}");
+    let stdout = harness::join_within(stdout, harness::OUTPUT_GRACE).expect("stdout closed");
+    let _ = harness::join_within(stderr, harness::OUTPUT_GRACE);
+    assert!(started.elapsed() < Duration::from_secs(60), "waited {:?}", started.elapsed());
+    assert_port_freed(held_address(&String::from_utf8_lossy(&stdout)));
+}
