@@ -24,6 +24,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -147,6 +148,9 @@ pub struct Scratch {
     target: PathBuf,
     /// The course's files, relative to `course`.
     files: BTreeSet<PathBuf>,
+    /// Built programs kept by their exact source, for this version of the
+    /// course: `work/built/VERSION/NAME/`.
+    built: PathBuf,
 }
 
 impl Scratch {
@@ -160,6 +164,9 @@ impl Scratch {
             .with_context(|| format!("cannot create {}", course.display()))?;
         fs::create_dir_all(&target)?;
         let mut files = BTreeSet::new();
+        // A digest of the course's own files (the exercises' main.rs files
+        // left out): programs built for another version are not reused.
+        let mut version = std::collections::hash_map::DefaultHasher::new();
         for file in course_files(root)? {
             let bytes = fs::read(root.join(&file))
                 .with_context(|| format!("cannot read {}", file.display()))?;
@@ -167,15 +174,20 @@ impl Scratch {
                 continue;
             };
             write_if_changed(&course.join(&file), &bytes)?;
+            if !is_exercise_main(&file) {
+                file.hash(&mut version);
+                bytes.hash(&mut version);
+            }
             files.insert(file);
         }
+        let built = work.join("built").join(format!("{:016x}", version.finish()));
         // Files left from an older version of the course go.
         for file in walk(&course)? {
             if !files.contains(&file) {
                 fs::remove_file(course.join(&file))?;
             }
         }
-        Ok(Scratch { root: root.to_path_buf(), course, target, files })
+        Ok(Scratch { root: root.to_path_buf(), course, target, files, built })
     }
 
     /// Copies the exercise's `main.rs` from `submission` into the scratch
@@ -198,15 +210,31 @@ impl Scratch {
             .map_err(|error| format!("cannot copy {shown}: {error:#}"))
     }
 
-    /// Builds the exercise's program in the scratch copy.
+    /// Builds the exercise's program in the scratch copy. A program built
+    /// before from the very same `main.rs` (compared byte for byte), for
+    /// the same version of the course, is reused: an exercise many
+    /// students left untouched is built once.
     pub fn build(&self, exercise: &Exercise) -> anyhow::Result<PathBuf> {
-        harness::build_in(
+        let source = fs::read(self.course.join(main_path(exercise)))?;
+        let kept = self.built.join(exercise.name);
+        let kept_program = kept.join(format!("{}{}", exercise.name, std::env::consts::EXE_SUFFIX));
+        if fs::read(kept.join("main.rs")).is_ok_and(|old| old == source) && kept_program.is_file() {
+            return Ok(kept_program);
+        }
+        let path = harness::build_in(
             &self.course,
             &self.target,
             "exercises",
             exercise.name,
             harness::BUILD_LIMIT,
-        )
+        )?;
+        // Kept for the next student with the same code; the copy is made
+        // afresh, so a half-written one is never reused.
+        let _ = fs::remove_dir_all(&kept);
+        fs::create_dir_all(&kept)?;
+        fs::copy(&path, &kept_program)?;
+        fs::write(kept.join("main.rs"), &source)?;
+        Ok(kept_program)
     }
 
     /// Takes the exercise from `submission`, builds it and runs its check.
@@ -279,6 +307,11 @@ impl Scratch {
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// Whether `file` is one of the exercises' `main.rs` files.
+fn is_exercise_main(file: &Path) -> bool {
+    EXERCISES.iter().any(|exercise| main_path(exercise) == file)
 }
 
 /// Whether a line of Rust may pull in another file at compile time.
