@@ -12,7 +12,10 @@
 //!
 //! The scratch copy and its target folder are reused from one student to
 //! the next: only the `main.rs` files change, so cargo rebuilds only the
-//! exercises whose code differs, and the libraries are compiled once.
+//! exercises whose code differs, and the libraries are compiled once. A
+//! built program is also kept beside a copy of its `main.rs`
+//! (`work/built/VERSION/NAME/`) and reused when another submission has the
+//! same bytes, for the same version of the course.
 //!
 //! What a `main.rs` can still do: it is code, run by the instructor's
 //! account. At compile time, `include!`, `include_str!` and `#[path]` can
