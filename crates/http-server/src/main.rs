@@ -395,7 +395,12 @@ impl Request {
             }
             // A line starting with a space continued the previous header in
             // old HTTP ("obsolete line folding"); RFC 9112 lets us refuse it.
-            if line.starts_with(b" ") || line.starts_with(b"\t") || line.contains(&b'\r') {
+            // A CR or a NUL inside a value is refused too (RFC 9110, 5.5).
+            if line.starts_with(b" ")
+                || line.starts_with(b"\t")
+                || line.contains(&b'\r')
+                || line.contains(&0)
+            {
                 return Err(bad("malformed header line"));
             }
             let line = String::from_utf8_lossy(line);
@@ -411,10 +416,17 @@ impl Request {
         let request =
             Request { method: method.to_string(), target: target.to_string(), version, headers };
 
-        // HTTP/1.1 requires exactly one Host header (RFC 9112, section 3.2).
-        let hosts = request.all("host").count();
-        if version == Version::Http11 && hosts != 1 {
+        // HTTP/1.1 requires a Host header, and no request may have two, or
+        // one that is not a host and port (RFC 9112, section 3.2).
+        let hosts: Vec<&str> = request.all("host").collect();
+        if version == Version::Http11 && hosts.is_empty() {
             return Err(bad("an HTTP/1.1 request needs exactly one Host header"));
+        }
+        if hosts.len() > 1 {
+            return Err(bad("a request may have only one Host header"));
+        }
+        if hosts.iter().any(|host| !is_host(host)) {
+            return Err(bad("the Host header is not a host name and port"));
         }
         // Content-Length must be a number, and the same number if repeated.
         let lengths: Vec<&str> = request.all("content-length").collect();
@@ -469,6 +481,12 @@ fn is_token(text: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
+/// Whether a `Host` value can be a host and port: the characters of
+/// RFC 3986's `host [ ":" port ]`, and no others (no space, `/`, `@`).
+fn is_host(text: &str) -> bool {
+    text.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:[]".contains(&byte))
+}
+
 /// `HTTP/` followed by a digit, a dot and a digit: a version, if not ours.
 fn is_http_version(text: &str) -> bool {
     matches!(text.as_bytes(), [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
@@ -490,14 +508,7 @@ fn respond(request: &Request, root: &Path) -> Response {
     }
     match find_file(root, &request.target) {
         Ok(Found::File(path)) => Response::file(&path),
-        Ok(Found::Directory(path)) => {
-            let index = path.join("index.html");
-            if index.is_file() {
-                Response::file(&index)
-            } else {
-                Response::listing(&path, &request.target)
-            }
-        }
+        Ok(Found::Directory(path)) => Response::listing(&path, &request.target),
         Ok(Found::DirectoryWithoutSlash) => {
             // `/notes` names a folder: send the client to `/notes/`, so
             // that the relative links in its listing or index.html work.
@@ -518,8 +529,9 @@ fn respond(request: &Request, root: &Path) -> Response {
 /// What a request target names under the root.
 #[derive(Debug, PartialEq)]
 enum Found {
+    /// A regular file, or the index.html of a folder named with its slash.
     File(PathBuf),
-    /// A folder, named with its trailing slash.
+    /// A folder without an index.html, named with its trailing slash.
     Directory(PathBuf),
     /// A folder named without its trailing slash: redirected (301).
     DirectoryWithoutSlash,
@@ -558,9 +570,10 @@ enum Found {
 ///     not served, 404.
 /// 11. Symbolic links that lead out of the root: the path is canonicalised
 ///     (every link followed) and must still lie inside the root; if not,
-///     403.
+///     403. A folder's `index.html` is a path too, checked the same way.
 ///
-/// A path that does not exist is 404. The query (`?...`) is ignored.
+/// A path that does not exist, or is not a regular file or a folder, is
+/// 404. The query (`?...`) is ignored.
 fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
     let bad = |reason| Refusal::new(BAD_REQUEST, reason);
     if target.contains('#') {
@@ -596,18 +609,33 @@ fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
         }
         file.push(name);
     }
+    let real = inside_root(root, &file)?;
+    match (real.is_dir(), wants_folder) {
+        // A folder is served as its index.html if it has one. That name may
+        // be a symbolic link too, so it goes through the same check.
+        (true, true) => match inside_root(root, &real.join("index.html")) {
+            Ok(index) if index.is_file() => Ok(Found::File(index)),
+            Err(refusal) if refusal.status == FORBIDDEN => Err(refusal),
+            _ => Ok(Found::Directory(real)),
+        },
+        (true, false) => Ok(Found::DirectoryWithoutSlash),
+        // Only regular files: opening a named pipe would wait forever for
+        // a writer, and a device is no web page.
+        (false, false) if real.is_file() => Ok(Found::File(real)),
+        (false, false) => Err(Refusal::new(NOT_FOUND, "no such file")),
+        (false, true) => Err(Refusal::new(NOT_FOUND, "no such folder")),
+    }
+}
+
+/// The real path of `path`, every symbolic link followed, if it lies
+/// inside `root`: 404 if it does not exist, 403 if it is outside.
+fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Refusal> {
     // Follow every symbolic link, then insist on still being in the root.
-    let real = fs::canonicalize(&file).map_err(|_| Refusal::new(NOT_FOUND, "no such file"))?;
+    let real = fs::canonicalize(path).map_err(|_| Refusal::new(NOT_FOUND, "no such file"))?;
     if !real.starts_with(root) {
         return Err(Refusal::new(FORBIDDEN, "that file is outside the served folder"));
     }
-    let is_folder = real.is_dir();
-    match (is_folder, wants_folder) {
-        (true, true) => Ok(Found::Directory(real)),
-        (true, false) => Ok(Found::DirectoryWithoutSlash),
-        (false, false) => Ok(Found::File(real)),
-        (false, true) => Err(Refusal::new(NOT_FOUND, "no such folder")),
-    }
+    Ok(real)
 }
 
 /// `http://host:port/path` becomes `/path`; an origin-form target
@@ -1040,19 +1068,45 @@ mod tests {
     }
 
     /// A symbolic link inside the root that points out of it is refused
-    /// (403); one that points inside is followed.
+    /// (403), even as a folder's index.html; one that points inside is
+    /// followed.
     #[cfg(unix)]
     #[test]
     fn symbolic_links_out_of_the_root_are_refused() {
+        use std::os::unix::fs::symlink;
         let tree = Tree::new("links");
-        std::os::unix::fs::symlink(tree.top.join("outside.txt"), tree.root.join("escape.txt"))
-            .unwrap();
-        std::os::unix::fs::symlink(&tree.top, tree.root.join("up")).unwrap();
-        std::os::unix::fs::symlink(tree.root.join("a.txt"), tree.root.join("same.txt")).unwrap();
+        symlink(tree.top.join("outside.txt"), tree.root.join("escape.txt")).unwrap();
+        symlink(&tree.top, tree.root.join("up")).unwrap();
+        symlink(tree.root.join("a.txt"), tree.root.join("same.txt")).unwrap();
+        symlink("../../outside.txt", tree.root.join("notes/index.html")).unwrap();
         assert_eq!(status(tree.find("/escape.txt")), 403);
         assert_eq!(status(tree.find("/up/outside.txt")), 403);
         assert_eq!(status(tree.find("/up/")), 403);
+        assert_eq!(status(tree.find("/notes/")), 403);
         assert_eq!(tree.find("/same.txt"), Ok(Found::File(tree.root.join("a.txt"))));
+        // An index.html that is a link inside the root is served.
+        fs::remove_file(tree.root.join("notes/index.html")).unwrap();
+        symlink("../a.txt", tree.root.join("notes/index.html")).unwrap();
+        assert_eq!(tree.find("/notes/"), Ok(Found::File(tree.root.join("a.txt"))));
+    }
+
+    /// A folder with an index.html is served as that file.
+    #[test]
+    fn a_folder_is_served_as_its_index() {
+        let tree = Tree::new("index");
+        fs::write(tree.root.join("notes/index.html"), "i").unwrap();
+        assert_eq!(tree.find("/notes/"), Ok(Found::File(tree.root.join("notes/index.html"))));
+        assert_eq!(tree.find("/"), Ok(Found::Directory(tree.root.clone())));
+    }
+
+    /// Only regular files are served: a socket (like a named pipe, whose
+    /// opening would wait for a writer forever) is 404.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_served() {
+        let tree = Tree::new("special");
+        let _socket = std::os::unix::net::UnixListener::bind(tree.root.join("socket")).unwrap();
+        assert_eq!(status(tree.find("/socket")), 404);
     }
 
     /// Request heads are parsed by the grammar, and refused with the right
@@ -1078,6 +1132,13 @@ mod tests {
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost : h\r\n\r\n"), Some(400));
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n"), Some(400));
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: x\r\n\r\n"), Some(400));
+        // One Host at most, in any version, and a host it must be.
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: [::1]:8000\r\n\r\n"), None);
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost:\r\n\r\n"), None);
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nX: a\0b\r\n\r\n"), Some(400));
         let many = format!("GET / HTTP/1.1\r\nHost: h\r\n{}\r\n", "A: b\r\n".repeat(MAX_HEADERS));
         assert_eq!(refused(many.as_bytes()), Some(431));
         let body =
