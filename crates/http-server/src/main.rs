@@ -17,8 +17,9 @@
 //!
 //! Each client gets a thread of its own, up to `--max-clients`; a client
 //! past that gets `503` and is closed. A client that takes longer than
-//! `--request-timeout` to send a request head gets `408`, so slow clients
-//! cannot hold threads for long.
+//! `--request-timeout` to send a request head gets `408`, and one that
+//! takes longer than `--send-timeout` to read a response is cut off, so
+//! slow clients cannot hold threads for long.
 //!
 //! Try it by hand. In one terminal, from the top of the repository:
 //!
@@ -73,6 +74,11 @@ struct Args {
     #[arg(long, default_value = "10", value_parser = cli::seconds)]
     request_timeout: Duration,
 
+    /// Seconds a client has to take a whole response; one that reads more
+    /// slowly is cut off
+    #[arg(long, default_value = "30", value_parser = cli::seconds)]
+    send_timeout: Duration,
+
     #[command(flatten)]
     output: cli::Output,
 }
@@ -88,8 +94,8 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 const MAX_HEADERS: usize = 100;
 /// The most requests on one connection; the last answer says `Connection: close`.
 const MAX_REQUESTS: usize = 100;
-/// How long one write may wait for a client that does not read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client past `--max-clients` has to take its `503`.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 /// Files up to this size are sent with their headers in one write.
 const SMALL_FILE: u64 = 64 * 1024;
 /// The most clients past `--max-clients` told `503` at once; more are
@@ -190,9 +196,8 @@ impl Drop for Slot<'_> {
 /// gently, so that the request it has sent meanwhile does not turn our
 /// close into a reset that destroys the answer (see `close_gently`).
 fn refuse(stream: &TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let response = Response::refusal(SERVICE_UNAVAILABLE, "too many clients, try again later");
-    if send(stream, &response, Method::Get, false).is_ok() {
+    if send(stream, &response, Method::Get, false, REFUSAL_TIMEOUT).is_ok() {
         close_gently(stream);
     }
 }
@@ -210,7 +215,6 @@ fn handle_connection(
     // Our responses are small writes that the client waits for: send them
     // at once instead of letting Nagle's algorithm hold them back.
     stream.set_nodelay(true)?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     // Bytes received but not used yet. A client may send its next request
     // before our answer (pipelining), so a read can hold more than one head.
     let mut received = Vec::new();
@@ -221,7 +225,7 @@ fn handle_connection(
             Head::Refused(refusal) => {
                 let response = Response::refusal(refusal.status, refusal.reason);
                 log(say, peer, "-", b"-", &response);
-                send(stream, &response, Method::Get, false)?;
+                send(stream, &response, Method::Get, false, args.send_timeout)?;
                 close_gently(stream);
                 return Ok(());
             }
@@ -246,7 +250,7 @@ fn handle_connection(
                 (response, Method::Get, false)
             }
         };
-        send(stream, &response, method, keep_alive)?;
+        send(stream, &response, method, keep_alive, args.send_timeout)?;
         if !keep_alive {
             close_gently(stream);
             return Ok(());
@@ -812,12 +816,14 @@ enum Method {
 
 /// Sends a response: the status line, the headers, an empty line, and for
 /// GET the body. `Content-Length` tells the client where the body ends, so
-/// the connection can carry the next request after it.
+/// the connection can carry the next request after it. The client has
+/// `time` to take it all.
 fn send(
-    mut stream: &TcpStream,
+    stream: &TcpStream,
     response: &Response,
     method: Method,
     keep_alive: bool,
+    time: Duration,
 ) -> anyhow::Result<()> {
     let Status(code, text) = response.status;
     let length = response.body_length();
@@ -840,6 +846,7 @@ fn send(
     });
     let mut bytes = head.into_bytes();
 
+    let mut stream = Before(stream, Instant::now() + time);
     match (&response.body, method) {
         (_, Method::Head) => stream.write_all(&bytes),
         (Body::Bytes(body), Method::Get) => {
@@ -867,6 +874,29 @@ fn send(
         }
     }
     .context("cannot send the response")
+}
+
+/// A connection that must take everything written to it by a deadline.
+/// A write timeout alone would not do: a client that reads a byte now and
+/// then lets each write finish in time, and could hold its thread for
+/// hours. So each write waits only for the time left (as `read_head` does).
+struct Before<'a>(&'a TcpStream, Instant);
+
+impl Write for Before<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let left = self.1.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let message = "the client did not take the response in time";
+            return Err(io::Error::new(io::ErrorKind::TimedOut, message));
+        }
+        self.0.set_write_timeout(Some(left))?;
+        let mut stream = self.0;
+        stream.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Closes a connection so that the client still gets our last answer.

@@ -496,6 +496,34 @@ fn slow_clients_time_out_without_holding_up_others() {
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
+/// A client that asks for a large file and then does not read is cut off
+/// after --send-timeout: the file does not all arrive, and the connection
+/// ends instead of holding the server's thread.
+#[test]
+fn slow_readers_are_cut_off() {
+    let site = Site::new();
+    // Larger than what the two systems' socket buffers can hold between them.
+    let size = 64 * 1024 * 1024;
+    fs::write(site.root.join("large.bin"), vec![b'x'; size]).unwrap();
+    let server = site.serve(&["--quiet", "--send-timeout", "0.5"]);
+    let mut stream = connect(server.address());
+    stream.write_all(b"GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    // The slow reader itself: it reads nothing for six times the server's limit.
+    thread::sleep(Duration::from_secs(3));
+    let mut received = 0;
+    let mut buffer = vec![0; 1024 * 1024];
+    // The connection must end (closed or reset), not time out our read.
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => received += count,
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(error) => panic!("after {received} bytes: {error}"),
+        }
+    }
+    assert!(received < size, "all {received} bytes arrived");
+}
+
 /// A client that connects and sends nothing at all also gets 408.
 #[test]
 fn silent_client_gets_408() {
