@@ -198,6 +198,9 @@ impl Url {
                 let (host, after) = inside
                     .split_once(']')
                     .ok_or_else(|| malformed("no ] after the IPv6 address"))?;
+                if !after.is_empty() && !after.starts_with(':') {
+                    return Err(malformed("only :PORT may follow the IPv6 address"));
+                }
                 (host, after.strip_prefix(':'))
             }
             None => match authority.rsplit_once(':') {
@@ -239,7 +242,13 @@ impl Url {
 
     /// The URL a redirect's `Location` points to, which may be relative.
     fn join(&self, location: &str) -> anyhow::Result<Url> {
-        if location.contains("://") {
+        // A scheme is letters, digits, `+`, `-` and `.`, before the first
+        // `:` and starting with a letter (RFC 3986, section 3.1): then the
+        // location is a whole URL. A `://` later on, in a query, is not.
+        let scheme = location.split_once(':').map_or("", |(scheme, _)| scheme);
+        if scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
             return Url::parse(location);
         }
         if location.starts_with("//") {
@@ -247,9 +256,14 @@ impl Url {
         }
         let path = if location.starts_with('/') {
             location.to_string()
+        } else if location.starts_with('?') {
+            // Only a new query: the same path.
+            let path = self.path.split('?').next().unwrap_or("/");
+            format!("{path}{location}")
         } else {
-            // Relative to the folder of the current path.
-            let folder = &self.path[..self.path.rfind('/').map_or(0, |slash| slash + 1)];
+            // Relative to the folder of the current path (not its query).
+            let path = self.path.split('?').next().unwrap_or("/");
+            let folder = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
             format!("{folder}{location}")
         };
         Url::parse(&format!("http://{}{path}", self.host_header()))
@@ -421,9 +435,11 @@ fn framing(response: &ResponseHead, method: &str, server: &SocketAddr) -> anyhow
     match lengths.first() {
         None => Ok(Framing::UntilClose),
         Some(first) => {
+            // Digits only: `parse` would also take a `+` in front.
             let length: u64 = first
                 .parse()
                 .ok()
+                .filter(|_| !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()))
                 .filter(|_| lengths.iter().all(|other| other == first))
                 .with_context(|| {
                     format!("malformed response from {server}: Content-Length {first:?}")
@@ -557,6 +573,7 @@ mod tests {
             "http://h:99999/",
             "http://u@h/",
             "http://h/a b",
+            "http://[::1]x/",
         ] {
             assert!(Url::parse(bad).is_err(), "{bad}");
         }
@@ -572,6 +589,14 @@ mod tests {
         assert_eq!(base.join("d").unwrap().to_string(), "http://h:81/a/d");
         assert_eq!(base.join("http://other/x").unwrap().to_string(), "http://other/x");
         assert_eq!(base.join("//other:9/y").unwrap().to_string(), "http://other:9/y");
+        // A `://` in a relative location's query does not make it a URL.
+        assert_eq!(base.join("/go?to=http://x").unwrap().to_string(), "http://h:81/go?to=http://x");
+        assert_eq!(base.join("?q=1").unwrap().to_string(), "http://h:81/a/b?q=1");
+        assert_eq!(
+            Url::parse("http://h/a/b?x=/y").unwrap().join("d").unwrap().to_string(),
+            "http://h/a/d"
+        );
+        assert!(base.join("ftp://x/").is_err());
     }
 
     fn body(raw: &[u8], framing: Framing) -> anyhow::Result<Vec<u8>> {
@@ -597,6 +622,26 @@ mod tests {
         let long = format!("{}\r\n", "0".repeat(2000));
         assert!(body(long.as_bytes(), Framing::Chunked).is_err());
         assert!(body(b"ffffffffffffffffff\r\n", Framing::Chunked).is_err());
+    }
+
+    /// Content-Length is digits only, and the same if repeated.
+    #[test]
+    fn reads_content_length() {
+        let server: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let head = |value: &str| ResponseHead {
+            code: 200,
+            status_line: "HTTP/1.1 200 OK".to_string(),
+            lines: Vec::new(),
+            headers: value
+                .split('|')
+                .map(|value| ("content-length".to_string(), value.to_string()))
+                .collect(),
+        };
+        assert!(matches!(framing(&head("5"), "GET", &server), Ok(Framing::Length(5))));
+        assert!(matches!(framing(&head("5|5"), "GET", &server), Ok(Framing::Length(5))));
+        for bad in ["+5", "-1", "5|6", "", "0x5", "99999999999999999999"] {
+            assert!(framing(&head(bad), "GET", &server).is_err(), "{bad}");
+        }
     }
 
     /// Content-Length bodies must be whole.
