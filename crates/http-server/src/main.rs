@@ -568,8 +568,9 @@ enum Found {
 ///    (Joined onto a path, `/etc/passwd` would *replace* it, because
 ///    `Path::join` with an absolute path returns that path.)
 /// 9. Windows drive letters and alternate streams (`C:`, `file::$DATA`),
-///    and names ending in a dot or a space (Windows drops those, so `.. `
-///    would become `..`): refused everywhere, 400.
+///    names ending in a dot or a space (Windows drops those, so `.. `
+///    would become `..`), and Windows device names (`CON`, `NUL.txt`,
+///    `COM1`), which name no file there: refused everywhere, 400.
 /// 10. Hidden files (`.git`, `.env`): a name that starts with a dot is
 ///     not served, 404.
 /// 11. Symbolic links that lead out of the root: the path is canonicalised
@@ -608,6 +609,9 @@ fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
         if name.ends_with(['.', ' ']) {
             return Err(bad("a path segment may not end with a dot or a space"));
         }
+        if is_windows_device(&name) {
+            return Err(bad("the path names a Windows device"));
+        }
         if name.starts_with('.') {
             return Err(Refusal::new(NOT_FOUND, "no such file"));
         }
@@ -640,6 +644,24 @@ fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Refusal> {
         return Err(Refusal::new(FORBIDDEN, "that file is outside the served folder"));
     }
     Ok(real)
+}
+
+/// Whether Windows takes `name` for a device rather than a file: `CON`,
+/// `PRN`, `AUX`, `NUL`, `COM0`–`COM9` and `LPT0`–`LPT9` (digits `¹²³` too),
+/// in any case, with or without an extension.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let (Some(start), Some(end)) = (stem.get(..3), stem.get(3..)) else {
+        return false; // shorter, or not cut at a character's edge
+    };
+    match start {
+        "CON" | "PRN" | "AUX" | "NUL" => end.is_empty(),
+        "COM" | "LPT" => {
+            let mut digits = end.chars();
+            matches!((digits.next(), digits.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+        }
+        _ => false,
+    }
 }
 
 /// `http://host:port/path` becomes `/path`; an origin-form target
@@ -1083,6 +1105,11 @@ mod tests {
             ("/a.txt::$DATA", 400),
             ("/..%20/outside.txt", 400),
             ("/a.txt.", 400),
+            ("/CON", 400),
+            ("/notes/nul.txt", 400),
+            ("/Com1", 400),
+            ("/lpt%C2%B9.md", 400),
+            ("/aux.tar.gz", 400),
             ("a.txt", 400),
             ("*", 400),
             ("/a.txt#top", 400),
@@ -1095,6 +1122,10 @@ mod tests {
         // Absolute form is accepted when the path is clean.
         assert_eq!(tree.find("http://example.com/a.txt"), Ok(Found::File(tree.root.join("a.txt"))));
         assert_eq!(tree.find("http://example.com"), Ok(Found::Directory(tree.root.clone())));
+        // Names that only begin like a device are files.
+        for name in ["console.txt", "com10", "nullable", "auxiliary.md", "lpt", "coé", "é"] {
+            assert!(!is_windows_device(name), "{name}");
+        }
     }
 
     /// A symbolic link inside the root that points out of it is refused
