@@ -556,8 +556,10 @@ enum Found {
 ///    decoding, and a decoded segment holding `/` or `\` is refused, 400.
 /// 4. Plain backslashes (`/..\..\secret`) are separators on Windows:
 ///    refused on every system, 400.
-/// 5. NUL bytes (`%00`) and other control characters: the operating system
-///    would cut the path at a NUL; refused, 400.
+/// 5. NUL bytes (`%00`) and other control characters: system calls take
+///    a path that ends at its first NUL, so `a.txt%00.html` would open
+///    `a.txt` (Rust's standard library refuses such a path, but this check
+///    does not lean on it); refused, 400.
 /// 6. Malformed escapes (`%zz`, `%4`) and bytes that are not UTF-8 once
 ///    decoded (including overlong forms such as `%c0%ae`, an old way to
 ///    write `.`): refused, 400.
