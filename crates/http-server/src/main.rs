@@ -574,7 +574,7 @@ enum Found {
 ///    would become `..`), and Windows device names (`CON`, `NUL.txt`,
 ///    `COM1`), which name no file there: refused everywhere, 400.
 /// 10. Hidden files (`.git`, `.env`): a name that starts with a dot is
-///     not served, 404.
+///     not served, 404; nor is a path that leads to one (see below).
 /// 11. Symbolic links that lead out of the root: the path is canonicalised
 ///     (every link followed) and must still lie inside the root; if not,
 ///     403. A folder's `index.html` is a path too, checked the same way.
@@ -642,8 +642,13 @@ fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
 fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Refusal> {
     // Follow every symbolic link, then insist on still being in the root.
     let real = fs::canonicalize(path).map_err(|_| Refusal::new(NOT_FOUND, "no such file"))?;
-    if !real.starts_with(root) {
+    let Ok(inside) = real.strip_prefix(root) else {
         return Err(Refusal::new(FORBIDDEN, "that file is outside the served folder"));
+    };
+    // The real names, not the ones asked for, decide what is hidden: a
+    // link, or a Windows short name such as `GIT~1`, can lead to `.git`.
+    if inside.iter().any(|name| name.to_string_lossy().starts_with('.')) {
+        return Err(Refusal::new(NOT_FOUND, "no such file"));
     }
     Ok(real)
 }
@@ -1131,8 +1136,8 @@ mod tests {
     }
 
     /// A symbolic link inside the root that points out of it is refused
-    /// (403), even as a folder's index.html; one that points inside is
-    /// followed.
+    /// (403), even as a folder's index.html; one to a hidden file is 404;
+    /// one that points inside is followed.
     #[cfg(unix)]
     #[test]
     fn symbolic_links_out_of_the_root_are_refused() {
@@ -1141,12 +1146,14 @@ mod tests {
         symlink(tree.top.join("outside.txt"), tree.root.join("escape.txt")).unwrap();
         symlink(&tree.top, tree.root.join("up")).unwrap();
         symlink(tree.root.join("a.txt"), tree.root.join("same.txt")).unwrap();
+        symlink(".secret", tree.root.join("hidden.txt")).unwrap();
         symlink("../../outside.txt", tree.root.join("notes/index.html")).unwrap();
         assert_eq!(status(tree.find("/escape.txt")), 403);
         assert_eq!(status(tree.find("/up/outside.txt")), 403);
         assert_eq!(status(tree.find("/up/")), 403);
         assert_eq!(status(tree.find("/notes/")), 403);
         assert_eq!(tree.find("/same.txt"), Ok(Found::File(tree.root.join("a.txt"))));
+        assert_eq!(status(tree.find("/hidden.txt")), 404);
         // An index.html that is a link inside the root is served.
         fs::remove_file(tree.root.join("notes/index.html")).unwrap();
         symlink("../a.txt", tree.root.join("notes/index.html")).unwrap();
