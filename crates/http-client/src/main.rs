@@ -66,6 +66,8 @@ const MAX_REDIRECTS: usize = 5;
 const MAX_LINE: u64 = 8 * 1024;
 /// The most header lines in a response.
 const MAX_HEADERS: usize = 100;
+/// The most interim (1xx) answers before the real one.
+const MAX_INTERIM: usize = 10;
 /// The longest chunk-size line (`1a2b;name=value`).
 const MAX_CHUNK_LINE: u64 = 1024;
 /// The exit status for a 4xx or 5xx answer, the one `curl --fail` uses.
@@ -351,7 +353,7 @@ fn read_head(
     server: &SocketAddr,
     timeout: Duration,
 ) -> anyhow::Result<ResponseHead> {
-    loop {
+    for _ in 0..=MAX_INTERIM {
         let Some(status_line) = read_line(reader, MAX_LINE, server, timeout)? else {
             bail!("malformed response from {server}: the connection closed before a status line");
         };
@@ -398,6 +400,7 @@ fn read_head(
         }
         return Ok(ResponseHead { code, status_line, lines, headers });
     }
+    bail!("malformed response from {server}: more than {MAX_INTERIM} interim (1xx) answers")
 }
 
 /// Where a response's body ends (RFC 9112, section 6.3).
@@ -622,6 +625,19 @@ mod tests {
         let long = format!("{}\r\n", "0".repeat(2000));
         assert!(body(long.as_bytes(), Framing::Chunked).is_err());
         assert!(body(b"ffffffffffffffffff\r\n", Framing::Chunked).is_err());
+    }
+
+    /// Interim (1xx) answers are skipped, but not forever.
+    #[test]
+    fn skips_a_few_interim_answers() {
+        let server: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let timeout = Duration::from_secs(1);
+        let two = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n\
+                    HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(read_head(&mut &two[..], &server, timeout).unwrap().code, 200);
+        let endless = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(1000);
+        let error = read_head(&mut &endless[..], &server, timeout).err().unwrap().to_string();
+        assert!(error.contains("interim"), "{error}");
     }
 
     /// Content-Length is digits only, and the same if repeated.
