@@ -517,7 +517,14 @@ fn slow_readers_are_cut_off() {
         match stream.read(&mut buffer) {
             Ok(0) => break,
             Ok(count) => received += count,
-            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                break;
+            }
             Err(error) => panic!("after {received} bytes: {error}"),
         }
     }
