@@ -66,6 +66,8 @@ const MAX_REDIRECTS: usize = 5;
 const MAX_LINE: u64 = 8 * 1024;
 /// The most header lines in a response.
 const MAX_HEADERS: usize = 100;
+/// The most interim (1xx) answers before the real one.
+const MAX_INTERIM: usize = 10;
 /// The longest chunk-size line (`1a2b;name=value`).
 const MAX_CHUNK_LINE: u64 = 1024;
 /// The exit status for a 4xx or 5xx answer, the one `curl --fail` uses.
@@ -198,6 +200,9 @@ impl Url {
                 let (host, after) = inside
                     .split_once(']')
                     .ok_or_else(|| malformed("no ] after the IPv6 address"))?;
+                if !after.is_empty() && !after.starts_with(':') {
+                    return Err(malformed("only :PORT may follow the IPv6 address"));
+                }
                 (host, after.strip_prefix(':'))
             }
             None => match authority.rsplit_once(':') {
@@ -239,7 +244,13 @@ impl Url {
 
     /// The URL a redirect's `Location` points to, which may be relative.
     fn join(&self, location: &str) -> anyhow::Result<Url> {
-        if location.contains("://") {
+        // A scheme is letters, digits, `+`, `-` and `.`, before the first
+        // `:` and starting with a letter (RFC 3986, section 3.1): then the
+        // location is a whole URL. A `://` later on, in a query, is not.
+        let scheme = location.split_once(':').map_or("", |(scheme, _)| scheme);
+        if scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
             return Url::parse(location);
         }
         if location.starts_with("//") {
@@ -247,9 +258,14 @@ impl Url {
         }
         let path = if location.starts_with('/') {
             location.to_string()
+        } else if location.starts_with('?') {
+            // Only a new query: the same path.
+            let path = self.path.split('?').next().unwrap_or("/");
+            format!("{path}{location}")
         } else {
-            // Relative to the folder of the current path.
-            let folder = &self.path[..self.path.rfind('/').map_or(0, |slash| slash + 1)];
+            // Relative to the folder of the current path (not its query).
+            let path = self.path.split('?').next().unwrap_or("/");
+            let folder = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
             format!("{folder}{location}")
         };
         Url::parse(&format!("http://{}{path}", self.host_header()))
@@ -337,7 +353,7 @@ fn read_head(
     server: &SocketAddr,
     timeout: Duration,
 ) -> anyhow::Result<ResponseHead> {
-    loop {
+    for _ in 0..=MAX_INTERIM {
         let Some(status_line) = read_line(reader, MAX_LINE, server, timeout)? else {
             bail!("malformed response from {server}: the connection closed before a status line");
         };
@@ -384,6 +400,7 @@ fn read_head(
         }
         return Ok(ResponseHead { code, status_line, lines, headers });
     }
+    bail!("malformed response from {server}: more than {MAX_INTERIM} interim (1xx) answers")
 }
 
 /// Where a response's body ends (RFC 9112, section 6.3).
@@ -421,9 +438,11 @@ fn framing(response: &ResponseHead, method: &str, server: &SocketAddr) -> anyhow
     match lengths.first() {
         None => Ok(Framing::UntilClose),
         Some(first) => {
+            // Digits only: `parse` would also take a `+` in front.
             let length: u64 = first
                 .parse()
                 .ok()
+                .filter(|_| !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()))
                 .filter(|_| lengths.iter().all(|other| other == first))
                 .with_context(|| {
                     format!("malformed response from {server}: Content-Length {first:?}")
@@ -557,6 +576,7 @@ mod tests {
             "http://h:99999/",
             "http://u@h/",
             "http://h/a b",
+            "http://[::1]x/",
         ] {
             assert!(Url::parse(bad).is_err(), "{bad}");
         }
@@ -572,6 +592,14 @@ mod tests {
         assert_eq!(base.join("d").unwrap().to_string(), "http://h:81/a/d");
         assert_eq!(base.join("http://other/x").unwrap().to_string(), "http://other/x");
         assert_eq!(base.join("//other:9/y").unwrap().to_string(), "http://other:9/y");
+        // A `://` in a relative location's query does not make it a URL.
+        assert_eq!(base.join("/go?to=http://x").unwrap().to_string(), "http://h:81/go?to=http://x");
+        assert_eq!(base.join("?q=1").unwrap().to_string(), "http://h:81/a/b?q=1");
+        assert_eq!(
+            Url::parse("http://h/a/b?x=/y").unwrap().join("d").unwrap().to_string(),
+            "http://h/a/d"
+        );
+        assert!(base.join("ftp://x/").is_err());
     }
 
     fn body(raw: &[u8], framing: Framing) -> anyhow::Result<Vec<u8>> {
@@ -597,6 +625,39 @@ mod tests {
         let long = format!("{}\r\n", "0".repeat(2000));
         assert!(body(long.as_bytes(), Framing::Chunked).is_err());
         assert!(body(b"ffffffffffffffffff\r\n", Framing::Chunked).is_err());
+    }
+
+    /// Interim (1xx) answers are skipped, but not forever.
+    #[test]
+    fn skips_a_few_interim_answers() {
+        let server: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let timeout = Duration::from_secs(1);
+        let two = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n\
+                    HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(read_head(&mut &two[..], &server, timeout).unwrap().code, 200);
+        let endless = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(1000);
+        let error = read_head(&mut &endless[..], &server, timeout).err().unwrap().to_string();
+        assert!(error.contains("interim"), "{error}");
+    }
+
+    /// Content-Length is digits only, and the same if repeated.
+    #[test]
+    fn reads_content_length() {
+        let server: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let head = |value: &str| ResponseHead {
+            code: 200,
+            status_line: "HTTP/1.1 200 OK".to_string(),
+            lines: Vec::new(),
+            headers: value
+                .split('|')
+                .map(|value| ("content-length".to_string(), value.to_string()))
+                .collect(),
+        };
+        assert!(matches!(framing(&head("5"), "GET", &server), Ok(Framing::Length(5))));
+        assert!(matches!(framing(&head("5|5"), "GET", &server), Ok(Framing::Length(5))));
+        for bad in ["+5", "-1", "5|6", "", "0x5", "99999999999999999999"] {
+            assert!(framing(&head(bad), "GET", &server).is_err(), "{bad}");
+        }
     }
 
     /// Content-Length bodies must be whole.

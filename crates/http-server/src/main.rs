@@ -17,8 +17,9 @@
 //!
 //! Each client gets a thread of its own, up to `--max-clients`; a client
 //! past that gets `503` and is closed. A client that takes longer than
-//! `--request-timeout` to send a request head gets `408`, so slow clients
-//! cannot hold threads for long.
+//! `--request-timeout` to send a request head gets `408`, and one that
+//! takes longer than `--send-timeout` to read a response is cut off, so
+//! slow clients cannot hold threads for long.
 //!
 //! Try it by hand. In one terminal, from the top of the repository:
 //!
@@ -73,6 +74,11 @@ struct Args {
     #[arg(long, default_value = "10", value_parser = cli::seconds)]
     request_timeout: Duration,
 
+    /// Seconds a client has to take a whole response; one that reads more
+    /// slowly is cut off
+    #[arg(long, default_value = "30", value_parser = cli::seconds)]
+    send_timeout: Duration,
+
     #[command(flatten)]
     output: cli::Output,
 }
@@ -88,8 +94,8 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 const MAX_HEADERS: usize = 100;
 /// The most requests on one connection; the last answer says `Connection: close`.
 const MAX_REQUESTS: usize = 100;
-/// How long one write may wait for a client that does not read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client past `--max-clients` has to take its `503`.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 /// Files up to this size are sent with their headers in one write.
 const SMALL_FILE: u64 = 64 * 1024;
 /// The most clients past `--max-clients` told `503` at once; more are
@@ -190,9 +196,8 @@ impl Drop for Slot<'_> {
 /// gently, so that the request it has sent meanwhile does not turn our
 /// close into a reset that destroys the answer (see `close_gently`).
 fn refuse(stream: &TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let response = Response::refusal(SERVICE_UNAVAILABLE, "too many clients, try again later");
-    if send(stream, &response, Method::Get, false).is_ok() {
+    if send(stream, &response, Method::Get, false, REFUSAL_TIMEOUT).is_ok() {
         close_gently(stream);
     }
 }
@@ -210,7 +215,6 @@ fn handle_connection(
     // Our responses are small writes that the client waits for: send them
     // at once instead of letting Nagle's algorithm hold them back.
     stream.set_nodelay(true)?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     // Bytes received but not used yet. A client may send its next request
     // before our answer (pipelining), so a read can hold more than one head.
     let mut received = Vec::new();
@@ -221,7 +225,7 @@ fn handle_connection(
             Head::Refused(refusal) => {
                 let response = Response::refusal(refusal.status, refusal.reason);
                 log(say, peer, "-", b"-", &response);
-                send(stream, &response, Method::Get, false)?;
+                send(stream, &response, Method::Get, false, args.send_timeout)?;
                 close_gently(stream);
                 return Ok(());
             }
@@ -246,7 +250,7 @@ fn handle_connection(
                 (response, Method::Get, false)
             }
         };
-        send(stream, &response, method, keep_alive)?;
+        send(stream, &response, method, keep_alive, args.send_timeout)?;
         if !keep_alive {
             close_gently(stream);
             return Ok(());
@@ -395,7 +399,12 @@ impl Request {
             }
             // A line starting with a space continued the previous header in
             // old HTTP ("obsolete line folding"); RFC 9112 lets us refuse it.
-            if line.starts_with(b" ") || line.starts_with(b"\t") || line.contains(&b'\r') {
+            // A CR or a NUL inside a value is refused too (RFC 9110, 5.5).
+            if line.starts_with(b" ")
+                || line.starts_with(b"\t")
+                || line.contains(&b'\r')
+                || line.contains(&0)
+            {
                 return Err(bad("malformed header line"));
             }
             let line = String::from_utf8_lossy(line);
@@ -411,10 +420,17 @@ impl Request {
         let request =
             Request { method: method.to_string(), target: target.to_string(), version, headers };
 
-        // HTTP/1.1 requires exactly one Host header (RFC 9112, section 3.2).
-        let hosts = request.all("host").count();
-        if version == Version::Http11 && hosts != 1 {
+        // HTTP/1.1 requires a Host header, and no request may have two, or
+        // one that is not a host and port (RFC 9112, section 3.2).
+        let hosts: Vec<&str> = request.all("host").collect();
+        if version == Version::Http11 && hosts.is_empty() {
             return Err(bad("an HTTP/1.1 request needs exactly one Host header"));
+        }
+        if hosts.len() > 1 {
+            return Err(bad("a request may have only one Host header"));
+        }
+        if hosts.iter().any(|host| !is_host(host)) {
+            return Err(bad("the Host header is not a host name and port"));
         }
         // Content-Length must be a number, and the same number if repeated.
         let lengths: Vec<&str> = request.all("content-length").collect();
@@ -469,6 +485,12 @@ fn is_token(text: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
+/// Whether a `Host` value can be a host and port: the characters of
+/// RFC 3986's `host [ ":" port ]`, and no others (no space, `/`, `@`).
+fn is_host(text: &str) -> bool {
+    text.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:[]".contains(&byte))
+}
+
 /// `HTTP/` followed by a digit, a dot and a digit: a version, if not ours.
 fn is_http_version(text: &str) -> bool {
     matches!(text.as_bytes(), [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
@@ -490,14 +512,7 @@ fn respond(request: &Request, root: &Path) -> Response {
     }
     match find_file(root, &request.target) {
         Ok(Found::File(path)) => Response::file(&path),
-        Ok(Found::Directory(path)) => {
-            let index = path.join("index.html");
-            if index.is_file() {
-                Response::file(&index)
-            } else {
-                Response::listing(&path, &request.target)
-            }
-        }
+        Ok(Found::Directory(path)) => Response::listing(&path, &request.target),
         Ok(Found::DirectoryWithoutSlash) => {
             // `/notes` names a folder: send the client to `/notes/`, so
             // that the relative links in its listing or index.html work.
@@ -518,8 +533,9 @@ fn respond(request: &Request, root: &Path) -> Response {
 /// What a request target names under the root.
 #[derive(Debug, PartialEq)]
 enum Found {
+    /// A regular file, or the index.html of a folder named with its slash.
     File(PathBuf),
-    /// A folder, named with its trailing slash.
+    /// A folder without an index.html, named with its trailing slash.
     Directory(PathBuf),
     /// A folder named without its trailing slash: redirected (301).
     DirectoryWithoutSlash,
@@ -540,8 +556,10 @@ enum Found {
 ///    decoding, and a decoded segment holding `/` or `\` is refused, 400.
 /// 4. Plain backslashes (`/..\..\secret`) are separators on Windows:
 ///    refused on every system, 400.
-/// 5. NUL bytes (`%00`) and other control characters: the operating system
-///    would cut the path at a NUL; refused, 400.
+/// 5. NUL bytes (`%00`) and other control characters: system calls take
+///    a path that ends at its first NUL, so `a.txt%00.html` would open
+///    `a.txt` (Rust's standard library refuses such a path, but this check
+///    does not lean on it); refused, 400.
 /// 6. Malformed escapes (`%zz`, `%4`) and bytes that are not UTF-8 once
 ///    decoded (including overlong forms such as `%c0%ae`, an old way to
 ///    write `.`): refused, 400.
@@ -552,15 +570,17 @@ enum Found {
 ///    (Joined onto a path, `/etc/passwd` would *replace* it, because
 ///    `Path::join` with an absolute path returns that path.)
 /// 9. Windows drive letters and alternate streams (`C:`, `file::$DATA`),
-///    and names ending in a dot or a space (Windows drops those, so `.. `
-///    would become `..`): refused everywhere, 400.
+///    names ending in a dot or a space (Windows drops those, so `.. `
+///    would become `..`), and Windows device names (`CON`, `NUL.txt`,
+///    `COM1`), which name no file there: refused everywhere, 400.
 /// 10. Hidden files (`.git`, `.env`): a name that starts with a dot is
-///     not served, 404.
+///     not served, 404; nor is a path that leads to one (see below).
 /// 11. Symbolic links that lead out of the root: the path is canonicalised
 ///     (every link followed) and must still lie inside the root; if not,
-///     403.
+///     403. A folder's `index.html` is a path too, checked the same way.
 ///
-/// A path that does not exist is 404. The query (`?...`) is ignored.
+/// A path that does not exist, or is not a regular file or a folder, is
+/// 404. The query (`?...`) is ignored.
 fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
     let bad = |reason| Refusal::new(BAD_REQUEST, reason);
     if target.contains('#') {
@@ -591,22 +611,63 @@ fn find_file(root: &Path, target: &str) -> Result<Found, Refusal> {
         if name.ends_with(['.', ' ']) {
             return Err(bad("a path segment may not end with a dot or a space"));
         }
+        if is_windows_device(&name) {
+            return Err(bad("the path names a Windows device"));
+        }
         if name.starts_with('.') {
             return Err(Refusal::new(NOT_FOUND, "no such file"));
         }
         file.push(name);
     }
-    // Follow every symbolic link, then insist on still being in the root.
-    let real = fs::canonicalize(&file).map_err(|_| Refusal::new(NOT_FOUND, "no such file"))?;
-    if !real.starts_with(root) {
-        return Err(Refusal::new(FORBIDDEN, "that file is outside the served folder"));
-    }
-    let is_folder = real.is_dir();
-    match (is_folder, wants_folder) {
-        (true, true) => Ok(Found::Directory(real)),
+    let real = inside_root(root, &file)?;
+    match (real.is_dir(), wants_folder) {
+        // A folder is served as its index.html if it has one. That name may
+        // be a symbolic link too, so it goes through the same check.
+        (true, true) => match inside_root(root, &real.join("index.html")) {
+            Ok(index) if index.is_file() => Ok(Found::File(index)),
+            Err(refusal) if refusal.status == FORBIDDEN => Err(refusal),
+            _ => Ok(Found::Directory(real)),
+        },
         (true, false) => Ok(Found::DirectoryWithoutSlash),
-        (false, false) => Ok(Found::File(real)),
+        // Only regular files: opening a named pipe would wait forever for
+        // a writer, and a device is no web page.
+        (false, false) if real.is_file() => Ok(Found::File(real)),
+        (false, false) => Err(Refusal::new(NOT_FOUND, "no such file")),
         (false, true) => Err(Refusal::new(NOT_FOUND, "no such folder")),
+    }
+}
+
+/// The real path of `path`, every symbolic link followed, if it lies
+/// inside `root`: 404 if it does not exist, 403 if it is outside.
+fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Refusal> {
+    // Follow every symbolic link, then insist on still being in the root.
+    let real = fs::canonicalize(path).map_err(|_| Refusal::new(NOT_FOUND, "no such file"))?;
+    let Ok(inside) = real.strip_prefix(root) else {
+        return Err(Refusal::new(FORBIDDEN, "that file is outside the served folder"));
+    };
+    // The real names, not the ones asked for, decide what is hidden: a
+    // link, or a Windows short name such as `GIT~1`, can lead to `.git`.
+    if inside.iter().any(|name| name.to_string_lossy().starts_with('.')) {
+        return Err(Refusal::new(NOT_FOUND, "no such file"));
+    }
+    Ok(real)
+}
+
+/// Whether Windows takes `name` for a device rather than a file: `CON`,
+/// `PRN`, `AUX`, `NUL`, `COM0`–`COM9` and `LPT0`–`LPT9` (digits `¹²³` too),
+/// in any case, with or without an extension.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let (Some(start), Some(end)) = (stem.get(..3), stem.get(3..)) else {
+        return false; // shorter, or not cut at a character's edge
+    };
+    match start {
+        "CON" | "PRN" | "AUX" | "NUL" => end.is_empty(),
+        "COM" | "LPT" => {
+            let mut digits = end.chars();
+            matches!((digits.next(), digits.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+        }
+        _ => false,
     }
 }
 
@@ -784,12 +845,14 @@ enum Method {
 
 /// Sends a response: the status line, the headers, an empty line, and for
 /// GET the body. `Content-Length` tells the client where the body ends, so
-/// the connection can carry the next request after it.
+/// the connection can carry the next request after it. The client has
+/// `time` to take it all.
 fn send(
-    mut stream: &TcpStream,
+    stream: &TcpStream,
     response: &Response,
     method: Method,
     keep_alive: bool,
+    time: Duration,
 ) -> anyhow::Result<()> {
     let Status(code, text) = response.status;
     let length = response.body_length();
@@ -812,6 +875,7 @@ fn send(
     });
     let mut bytes = head.into_bytes();
 
+    let mut stream = Before(stream, Instant::now() + time);
     match (&response.body, method) {
         (_, Method::Head) => stream.write_all(&bytes),
         (Body::Bytes(body), Method::Get) => {
@@ -839,6 +903,29 @@ fn send(
         }
     }
     .context("cannot send the response")
+}
+
+/// A connection that must take everything written to it by a deadline.
+/// A write timeout alone would not do: a client that reads a byte now and
+/// then lets each write finish in time, and could hold its thread for
+/// hours. So each write waits only for the time left (as `read_head` does).
+struct Before<'a>(&'a TcpStream, Instant);
+
+impl Write for Before<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let left = self.1.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let message = "the client did not take the response in time";
+            return Err(io::Error::new(io::ErrorKind::TimedOut, message));
+        }
+        self.0.set_write_timeout(Some(left))?;
+        let mut stream = self.0;
+        stream.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Closes a connection so that the client still gets our last answer.
@@ -1025,6 +1112,11 @@ mod tests {
             ("/a.txt::$DATA", 400),
             ("/..%20/outside.txt", 400),
             ("/a.txt.", 400),
+            ("/CON", 400),
+            ("/notes/nul.txt", 400),
+            ("/Com1", 400),
+            ("/lpt%C2%B9.md", 400),
+            ("/aux.tar.gz", 400),
             ("a.txt", 400),
             ("*", 400),
             ("/a.txt#top", 400),
@@ -1037,22 +1129,54 @@ mod tests {
         // Absolute form is accepted when the path is clean.
         assert_eq!(tree.find("http://example.com/a.txt"), Ok(Found::File(tree.root.join("a.txt"))));
         assert_eq!(tree.find("http://example.com"), Ok(Found::Directory(tree.root.clone())));
+        // Names that only begin like a device are files.
+        for name in ["console.txt", "com10", "nullable", "auxiliary.md", "lpt", "coé", "é"] {
+            assert!(!is_windows_device(name), "{name}");
+        }
     }
 
     /// A symbolic link inside the root that points out of it is refused
-    /// (403); one that points inside is followed.
+    /// (403), even as a folder's index.html; one to a hidden file is 404;
+    /// one that points inside is followed.
     #[cfg(unix)]
     #[test]
     fn symbolic_links_out_of_the_root_are_refused() {
+        use std::os::unix::fs::symlink;
         let tree = Tree::new("links");
-        std::os::unix::fs::symlink(tree.top.join("outside.txt"), tree.root.join("escape.txt"))
-            .unwrap();
-        std::os::unix::fs::symlink(&tree.top, tree.root.join("up")).unwrap();
-        std::os::unix::fs::symlink(tree.root.join("a.txt"), tree.root.join("same.txt")).unwrap();
+        symlink(tree.top.join("outside.txt"), tree.root.join("escape.txt")).unwrap();
+        symlink(&tree.top, tree.root.join("up")).unwrap();
+        symlink(tree.root.join("a.txt"), tree.root.join("same.txt")).unwrap();
+        symlink(".secret", tree.root.join("hidden.txt")).unwrap();
+        symlink("../../outside.txt", tree.root.join("notes/index.html")).unwrap();
         assert_eq!(status(tree.find("/escape.txt")), 403);
         assert_eq!(status(tree.find("/up/outside.txt")), 403);
         assert_eq!(status(tree.find("/up/")), 403);
+        assert_eq!(status(tree.find("/notes/")), 403);
         assert_eq!(tree.find("/same.txt"), Ok(Found::File(tree.root.join("a.txt"))));
+        assert_eq!(status(tree.find("/hidden.txt")), 404);
+        // An index.html that is a link inside the root is served.
+        fs::remove_file(tree.root.join("notes/index.html")).unwrap();
+        symlink("../a.txt", tree.root.join("notes/index.html")).unwrap();
+        assert_eq!(tree.find("/notes/"), Ok(Found::File(tree.root.join("a.txt"))));
+    }
+
+    /// A folder with an index.html is served as that file.
+    #[test]
+    fn a_folder_is_served_as_its_index() {
+        let tree = Tree::new("index");
+        fs::write(tree.root.join("notes/index.html"), "i").unwrap();
+        assert_eq!(tree.find("/notes/"), Ok(Found::File(tree.root.join("notes/index.html"))));
+        assert_eq!(tree.find("/"), Ok(Found::Directory(tree.root.clone())));
+    }
+
+    /// Only regular files are served: a socket (like a named pipe, whose
+    /// opening would wait for a writer forever) is 404.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_served() {
+        let tree = Tree::new("special");
+        let _socket = std::os::unix::net::UnixListener::bind(tree.root.join("socket")).unwrap();
+        assert_eq!(status(tree.find("/socket")), 404);
     }
 
     /// Request heads are parsed by the grammar, and refused with the right
@@ -1078,6 +1202,13 @@ mod tests {
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost : h\r\n\r\n"), Some(400));
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n"), Some(400));
         assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: x\r\n\r\n"), Some(400));
+        // One Host at most, in any version, and a host it must be.
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n"), Some(400));
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: [::1]:8000\r\n\r\n"), None);
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost:\r\n\r\n"), None);
+        assert_eq!(refused(b"GET / HTTP/1.1\r\nHost: h\r\nX: a\0b\r\n\r\n"), Some(400));
         let many = format!("GET / HTTP/1.1\r\nHost: h\r\n{}\r\n", "A: b\r\n".repeat(MAX_HEADERS));
         assert_eq!(refused(many.as_bytes()), Some(431));
         let body =

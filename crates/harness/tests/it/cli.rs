@@ -118,6 +118,7 @@ fn bad_option_values() {
         ("tcp-client", &["--size", "10", "--message", "both"]),
         ("http-server", &["--max-clients", "0"]),
         ("http-server", &["--request-timeout", "soon"]),
+        ("http-server", &["--send-timeout", "0"]),
         ("http-client", &["--timeout", "-1", "http://127.0.0.1/"]),
         ("http-client", &[]),
     ];

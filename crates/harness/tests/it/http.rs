@@ -273,6 +273,8 @@ fn refusals_have_their_status() {
         (long_headers.into_bytes(), 431, "header lines are too long"),
         (b"GET /%00 HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), 400, "forbidden character"),
         (b"GET http://x/../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), 400, ". or .."),
+        (b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n".to_vec(), 400, "only one Host"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n".to_vec(), 400, "malformed header"),
     ];
     for (request, code, reason) in cases {
         let response = exchange(server.address(), &request);
@@ -287,6 +289,43 @@ fn refusals_have_their_status() {
         if code != 405 {
             assert_eq!(header(head, "connection"), Some("close"), "{shown}");
         }
+    }
+}
+
+/// Every disguise of a path out of the root, sent raw over the network,
+/// is refused, and the file outside never comes back.
+#[test]
+fn no_disguise_reaches_the_file_outside() {
+    let site = Site::new();
+    let server = site.serve(&["--quiet"]);
+    let targets = [
+        "/../secret.txt",
+        "/notes/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/.%2E/secret.txt",
+        "/notes%2f..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/notes/..\\..\\secret.txt",
+        "/secret.txt%00.html",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%%32%65%%32%65/secret.txt",
+        "/%2",
+        "http://x/../secret.txt",
+        "HTTP://x/%2e%2e/secret.txt",
+        "http://x//secret.txt",
+        "//secret.txt",
+        &format!("/{}", site.top.join("secret.txt").display()).replace("//", "/"),
+        &format!("/{}", site.top.join("secret.txt").display()),
+        "/.. /secret.txt",
+        "/...",
+    ];
+    for target in targets {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let response = exchange(server.address(), request.as_bytes());
+        let shown = String::from_utf8_lossy(&response).to_string();
+        assert!(!shown.contains(SECRET), "{target}: {shown}");
+        assert!([400, 404].contains(&status(&response)), "{target}: {shown}");
     }
 }
 
@@ -389,19 +428,21 @@ fn folders_redirect_list_and_index() {
     assert_eq!(responses(&index)[0].1, b"index!");
 }
 
-/// A symbolic link in the root that leads out of it is refused.
+/// A symbolic link in the root that leads out of it is refused, as a file
+/// and as a folder's index.html.
 #[cfg(unix)]
 #[test]
 fn links_out_of_the_root_are_refused() {
     let site = Site::new();
     std::os::unix::fs::symlink(site.top.join("secret.txt"), site.root.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink("../../secret.txt", site.root.join("notes/index.html")).unwrap();
     let server = site.serve(&["--quiet"]);
-    let response = exchange(
-        server.address(),
-        b"GET /link.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
-    assert_eq!(status(&response), 403);
-    assert!(!String::from_utf8_lossy(&response).contains("secret"));
+    for path in ["/link.txt", "/notes/"] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let response = exchange(server.address(), request.as_bytes());
+        assert_eq!(status(&response), 403, "{path}");
+        assert!(!String::from_utf8_lossy(&response).contains("secret"), "{path}");
+    }
 }
 
 /// Slow clients, one byte every 100 ms, get 408 after --request-timeout,
@@ -453,6 +494,41 @@ fn slow_clients_time_out_without_holding_up_others() {
         assert!(normal_took * 4 < took, "normal {normal_took:?}, slow {took:?}");
     }
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// A client that asks for a large file and then does not read is cut off
+/// after --send-timeout: the file does not all arrive, and the connection
+/// ends instead of holding the server's thread.
+#[test]
+fn slow_readers_are_cut_off() {
+    let site = Site::new();
+    // Larger than what the two systems' socket buffers can hold between them.
+    let size = 64 * 1024 * 1024;
+    fs::write(site.root.join("large.bin"), vec![b'x'; size]).unwrap();
+    let server = site.serve(&["--quiet", "--send-timeout", "0.5"]);
+    let mut stream = connect(server.address());
+    stream.write_all(b"GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    // The slow reader itself: it reads nothing for six times the server's limit.
+    thread::sleep(Duration::from_secs(3));
+    let mut received = 0;
+    let mut buffer = vec![0; 1024 * 1024];
+    // The connection must end (closed or reset), not time out our read.
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => received += count,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                break;
+            }
+            Err(error) => panic!("after {received} bytes: {error}"),
+        }
+    }
+    assert!(received < size, "all {received} bytes arrived");
 }
 
 /// A client that connects and sends nothing at all also gets 408.
