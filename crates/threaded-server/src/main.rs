@@ -5,17 +5,18 @@
 //!
 //! - `--mode thread-per-connection` starts a new thread for each client. It
 //!   is simple, but each thread costs memory.
-//! - `--mode pool` starts `--workers` threads once. The main thread accepts
-//!   connections and passes them to the workers through a bounded
-//!   `crossbeam-channel` queue. A worker serves a client while the client
-//!   has something to say; a client that goes quiet is set aside, so that
-//!   silent clients cannot keep the workers from the others.
+//! - `--mode pool` starts `--workers` threads once, and one more, the
+//!   watcher. Clients wait with the watcher until they send something; a
+//!   worker then echoes it without ever waiting, and sets the client aside
+//!   again when it has nothing more to say or does not read its echo. So
+//!   silent, slow and stuck clients cannot keep the workers from the others.
 //!
 //! Either way at most `--max-clients` clients are open at once; a client
 //! beyond that is refused: its connection is closed at once.
 //!
-//! In both modes a client silent for `--idle-timeout` seconds is dropped,
-//! and every line says which thread printed it.
+//! In both modes a client silent for `--idle-timeout` seconds, or one that
+//! does not read its echo for that long, is dropped, and every line says
+//! which thread printed it.
 //!
 //! Try it by hand. In one terminal:
 //!
@@ -29,16 +30,17 @@
 //! cargo run -p tcp-client
 //! ```
 //!
-//! The lesson text is `lessons/5-threaded-server.md`.
+//! The lesson texts are `lessons/5-threaded-server.md` and
+//! `lessons/5b-pool-in-depth.md`.
 
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, Scope};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
 use clap::{Parser, ValueEnum};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use netlessons::{Narrator, cli, is_timeout};
@@ -66,7 +68,7 @@ struct Args {
     #[arg(long, default_value = "16384", value_parser = cli::buffer_size)]
     buffer_size: usize,
 
-    /// Drop a client that stays silent this many seconds
+    /// Drop a client that stays silent, or leaves its echo unread, this many seconds
     #[arg(long, default_value = "10", value_parser = cli::seconds)]
     idle_timeout: Duration,
 
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
 fn serve(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
     let addresses = args.address.resolve()?;
+    // std asks the system for a listen backlog of 128 connections.
     let listener = TcpListener::bind(&addresses[..])
         .with_context(|| format!("cannot listen on {}", args.address))?;
     let mode = match args.mode {
@@ -102,9 +105,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
     };
     say.result(format_args!("listening on {} ({mode} mode)", listener.local_addr()?));
 
-    // How many clients are open: being served, waiting, or set aside. Only
-    // the main thread adds to it, and a client's last handler subtracts, so
-    // checking and then adding cannot overshoot.
+    // How many clients are open: being served, waiting, or set aside.
     let open = &AtomicUsize::new(0);
     let max_clients = usize::from(args.max_clients);
     // Set when the server stops accepting; the pool's threads then leave
@@ -114,7 +115,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
     // A scope lets the threads borrow `args` and `open`, and waits for all
     // of them before it ends, so no client is cut off when we exit.
     thread::scope(|scope| {
-        // In pool mode the workers start first and wait on a queue.
+        // In pool mode the workers and the watcher start first.
         let pool = match args.mode {
             Mode::Pool => Some(Pool::start(scope, args, open, stopping, say)?),
             Mode::ThreadPerConnection => None,
@@ -124,55 +125,59 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         while args.max_connections != Some(accepted) {
             let (stream, peer) = accept(&listener, say);
             accepted += 1;
-            if open.load(Ordering::SeqCst) >= max_clients {
+            let Some(seat) = Seat::take(open, max_clients) else {
                 // Dropping the stream closes the connection at once.
                 say.problem(format_args!(
                     "[main] refusing {peer}: {max_clients} clients already open"
                 ));
                 continue;
-            }
-            open.fetch_add(1, Ordering::SeqCst);
+            };
 
             match &pool {
-                Some(pool) => {
-                    say.step(format_args!("[main] connection from {peer}, queued for a worker"));
-                    pool.add(stream, peer)?;
-                }
+                Some(pool) => pool.add(stream, peer, seat, say)?,
                 None => {
                     let name = format!("thread-{accepted}");
                     say.step(format_args!("[main] connection from {peer}, starting {name}"));
                     let started =
                         thread::Builder::new().name(name).spawn_scoped(scope, move || {
-                            handle_connection(stream, peer, args, open, say)
+                            handle_connection(stream, peer, seat, args, say)
                         });
                     if let Err(error) = started {
-                        // The system can refuse a new thread; then refuse the client.
+                        // The system can refuse a new thread. The closure,
+                        // with the stream and the seat, is dropped: the
+                        // client is refused and its seat is free again.
                         say.problem(format_args!(
                             "[main] refusing {peer}: cannot start a thread: {error}"
                         ));
-                        open.fetch_sub(1, Ordering::SeqCst);
                     }
                 }
             }
         }
 
-        // Shut down in order: no more clients come in; the pool's threads
-        // stop once its last client is gone, and the end of the scope waits
-        // for every thread.
         say.step("[main] accepted enough connections, waiting for the clients to finish");
-        if let Some(pool) = pool {
-            pool.finish();
-        }
         Ok(())
+        // Here `pool` is dropped, which tells its threads to stop once the
+        // last client is gone; the end of the scope waits for every thread.
+        // An early return with `?` drops it too, so no path leaves them
+        // running forever.
     })
 }
 
-/// Waits for the next client. Accept errors (a client that gave up during
-/// the handshake, too many open files) are reported and waited out.
+/// Waits for the next client.
+///
+/// A wait interrupted by a signal (Ctrl-Z, then `fg`) is simply retried.
+/// The other errors `accept` can return are about the server, not about a
+/// client: too many open files (EMFILE, ENFILE), no memory for socket
+/// buffers (ENOBUFS, ENOMEM), or, on macOS and the BSDs, a connection that
+/// was reset while it waited to be accepted (ECONNABORTED). A client that
+/// never finishes its handshake never reaches `accept` at all. Such errors
+/// are reported, and waited out for a moment, since trying again at once
+/// would most likely fail the same way.
 fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
     loop {
         match listener.accept() {
             Ok(connection) => return connection,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => {
                 say.problem(format_args!("[main] cannot accept a connection: {error}"));
                 thread::sleep(Duration::from_millis(100));
@@ -181,74 +186,148 @@ fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
     }
 }
 
+/// One of the `--max-clients` places for open clients. Whoever holds a
+/// client holds its seat; when the seat is dropped, on whatever path, the
+/// place is free again.
+struct Seat<'a> {
+    open: &'a AtomicUsize,
+}
+
+impl<'a> Seat<'a> {
+    /// Takes a seat, or returns `None` when every seat is taken. Only the
+    /// main thread takes seats, so checking and then adding cannot overshoot.
+    fn take(open: &'a AtomicUsize, max_clients: usize) -> Option<Seat<'a>> {
+        if open.load(Ordering::SeqCst) >= max_clients {
+            return None;
+        }
+        open.fetch_add(1, Ordering::SeqCst);
+        Some(Seat { open })
+    }
+}
+
+impl Drop for Seat<'_> {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Why a connection ended before the client finished.
+enum Ending {
+    /// The client sent nothing for the idle timeout.
+    Silent,
+    /// The client did not read its echo for the idle timeout.
+    DidNotRead,
+    /// The connection failed.
+    Failed(io::Error),
+}
+
+/// Reports how a client's connection ended.
+fn report(me: &str, peer: SocketAddr, outcome: Result<u64, Ending>, args: &Args, say: Narrator) {
+    let idle = args.idle_timeout;
+    match outcome {
+        Ok(total) => say.step(format_args!("[{me}] {peer} is done: echoed {total} bytes")),
+        Err(Ending::Silent) => {
+            say.problem(format_args!("[{me}] dropping {peer}: silent for {idle:?}"))
+        }
+        Err(Ending::DidNotRead) => {
+            say.problem(format_args!("[{me}] dropping {peer}: did not read its echo for {idle:?}"))
+        }
+        Err(Ending::Failed(error)) => {
+            say.problem(format_args!("[{me}] connection from {peer} failed: {error}"))
+        }
+    }
+}
+
 // Thread per connection.
 
 /// Echoes everything `peer` sends, on the current thread, and reports how
 /// it went. Errors end this connection only.
-fn handle_connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    args: &Args,
-    open: &AtomicUsize,
-    say: Narrator,
-) {
+fn handle_connection(stream: TcpStream, peer: SocketAddr, seat: Seat, args: &Args, say: Narrator) {
     let me = thread::current().name().unwrap_or("unnamed").to_string();
     say.step(format_args!("[{me}] serving {peer}"));
-    let outcome = echo(&stream, args);
+    let outcome = echo(&stream, peer, &me, args, say);
 
     // Close the connection and make room for the next client, then report.
     drop(stream);
-    open.fetch_sub(1, Ordering::SeqCst);
-    match outcome {
-        Ok(total) => say.step(format_args!("[{me}] {peer} is done: echoed {total} bytes")),
-        Err(error) if is_timeout(&error) => {
-            say.problem(format_args!("[{me}] dropping {peer}: silent for {:?}", args.idle_timeout))
-        }
-        Err(error) => say.problem(format_args!("[{me}] connection from {peer} failed: {error}")),
-    }
+    drop(seat);
+    report(&me, peer, outcome, args, say);
 }
 
-/// The lesson-1 echo loop in one call: `io::copy` reads into the
-/// `BufReader`'s buffer of `--buffer-size` bytes and writes each piece back
-/// with `write_all`, until the client stops sending.
-fn echo(mut stream: &TcpStream, args: &Args) -> io::Result<u64> {
-    stream.set_read_timeout(Some(args.idle_timeout))?;
-    stream.set_write_timeout(Some(args.idle_timeout))?;
-    stream.set_nodelay(true)?;
-    let mut reader = BufReader::with_capacity(args.buffer_size, stream);
-    io::copy(&mut reader, &mut stream)
+/// The lesson-1 echo loop: read into a buffer of `--buffer-size` bytes,
+/// write each piece back with `write_all`, until the client stops sending.
+fn echo(
+    mut stream: &TcpStream,
+    peer: SocketAddr,
+    me: &str,
+    args: &Args,
+    say: Narrator,
+) -> Result<u64, Ending> {
+    let setup = stream
+        .set_read_timeout(Some(args.idle_timeout))
+        .and_then(|()| stream.set_write_timeout(Some(args.idle_timeout)))
+        .and_then(|()| stream.set_nodelay(true));
+    setup.map_err(Ending::Failed)?;
+    let mut buffer = vec![0; args.buffer_size];
+    let mut total = 0;
+    loop {
+        let count = match stream.read(&mut buffer) {
+            Ok(0) => return Ok(total),
+            Ok(count) => count,
+            // A stop and continue (Ctrl-Z, then fg) interrupts a read that
+            // has a timeout: nothing is lost, so read again.
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) if is_timeout(&error) => return Err(Ending::Silent),
+            Err(error) => return Err(Ending::Failed(error)),
+        };
+        say.step(format_args!("[{me}] received {count} bytes from {peer}"));
+        // write_all retries interrupted writes itself. Its timeout means the
+        // client's side is full: the client is not reading its echo.
+        match stream.write_all(&buffer[..count]) {
+            Ok(()) => total += count as u64,
+            Err(error) if is_timeout(&error) => return Err(Ending::DidNotRead),
+            Err(error) => return Err(Ending::Failed(error)),
+        }
+    }
 }
 
 // The pool.
 
-/// How long a worker waits for a client to say more before setting it
-/// aside. Short, so a worker is never stuck on a silent client.
-const QUIET_AFTER: Duration = Duration::from_millis(5);
-
 /// How often the watcher looks at the clients set aside.
 const WATCH_EVERY: Duration = Duration::from_millis(10);
 
-/// How many bytes a worker echoes for one client before it lets the next
-/// client have a turn, so one busy client cannot starve the others.
-const TURN: u64 = 1024 * 1024;
+/// A worker's turn with one client ends after this long or this many
+/// bytes, whichever comes first, so one busy client cannot keep a worker
+/// from the others.
+const TURN_TIME: Duration = Duration::from_millis(2);
+const TURN_BYTES: usize = 1024 * 1024;
 
 /// A client of the pool: its connection, and what we know about it.
-struct Client {
+struct Client<'a> {
     stream: TcpStream,
     peer: SocketAddr,
-    /// When it last sent something; silent too long, and it is dropped.
-    last_heard: Instant,
-    /// How many turns a worker has given it so far.
-    turns: u32,
+    /// Echo bytes the client has not made room for yet. Nothing more is
+    /// read from it until they are out, so this never holds more than one
+    /// `--buffer-size`.
+    unsent: Vec<u8>,
+    /// When bytes last moved, either way; nothing for the idle timeout,
+    /// and the client is dropped.
+    last_progress: Instant,
+    served: bool,
     echoed: u64,
+    seat: Seat<'a>,
 }
 
-/// The workers, the watcher, and the queue that feeds them.
+/// The pool's front door: the queue to the watcher. Dropping it tells the
+/// workers and the watcher to stop once no client is open.
 struct Pool<'scope> {
-    /// Clients with something to say, and new clients, wait here.
-    ready: Sender<Client>,
+    set_aside: Sender<Client<'scope>>,
     stopping: &'scope AtomicBool,
-    args: &'scope Args,
+}
+
+impl Drop for Pool<'_> {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
 }
 
 impl<'scope> Pool<'scope> {
@@ -261,11 +340,14 @@ impl<'scope> Pool<'scope> {
         say: Narrator,
     ) -> anyhow::Result<Pool<'scope>> {
         // Two bounded queues, each with room for every open client, so that
-        // putting a client in never waits: `ready` for clients to serve,
-        // `quiet` for clients a worker has set aside.
+        // putting a client in never waits: `ready` for clients with
+        // something to do, `set_aside` for the watcher's clients.
         let capacity = usize::from(args.max_clients);
         let (ready, ready_clients) = crossbeam_channel::bounded::<Client>(capacity);
         let (set_aside, quiet_clients) = crossbeam_channel::bounded::<Client>(capacity);
+        // Made before any thread starts: if one cannot start, `?` drops the
+        // pool, and the threads already running stop.
+        let pool = Pool { set_aside: set_aside.clone(), stopping };
 
         for number in 1..=args.workers {
             let ready_clients = ready_clients.clone();
@@ -277,49 +359,60 @@ impl<'scope> Pool<'scope> {
                 })
                 .context("cannot start a worker thread")?;
         }
-        let ready_again = ready.clone();
         thread::Builder::new()
             .name("watcher".to_string())
-            .spawn_scoped(scope, move || {
-                watch(&quiet_clients, &ready_again, args, open, stopping, say)
-            })
+            .spawn_scoped(scope, move || watch(&quiet_clients, &ready, args, open, stopping, say))
             .context("cannot start the watcher thread")?;
-        Ok(Pool { ready, stopping, args })
+        Ok(pool)
     }
 
-    /// Queues a new client for the workers.
-    fn add(&self, stream: TcpStream, peer: SocketAddr) -> anyhow::Result<()> {
-        // A worker waits only briefly for a client to speak; writes may take
-        // up to the idle timeout, for a client slow to read its echo.
-        stream.set_read_timeout(Some(QUIET_AFTER))?;
-        stream.set_write_timeout(Some(self.args.idle_timeout))?;
-        stream.set_nodelay(true)?;
-        let client = Client { stream, peer, last_heard: Instant::now(), turns: 0, echoed: 0 };
+    /// Hands a new client to the watcher, which passes it to a worker once
+    /// it has sent something: a new client never keeps a worker waiting.
+    fn add(
+        &self,
+        stream: TcpStream,
+        peer: SocketAddr,
+        seat: Seat<'scope>,
+        say: Narrator,
+    ) -> anyhow::Result<()> {
+        // Non-blocking: a read or write that cannot proceed returns
+        // WouldBlock at once, instead of waiting.
+        if let Err(error) = stream.set_nonblocking(true).and_then(|()| stream.set_nodelay(true)) {
+            // Returning drops the stream and the seat: this connection ends,
+            // and the server goes on.
+            say.problem(format_args!("[main] connection from {peer} failed: {error}"));
+            return Ok(());
+        }
+        say.step(format_args!("[main] connection from {peer}, set aside until it sends something"));
+        let client = Client {
+            stream,
+            peer,
+            unsent: Vec::new(),
+            last_progress: Instant::now(),
+            served: false,
+            echoed: 0,
+            seat,
+        };
         // The queue has room for every open client, so this never waits.
-        self.ready.send(client).context("every worker thread has stopped")
-    }
-
-    /// Tells the pool's threads to stop once the last client is gone.
-    fn finish(self) {
-        self.stopping.store(true, Ordering::SeqCst);
+        self.set_aside.send(client).map_err(|_| anyhow!("the watcher thread has stopped"))
     }
 }
 
-/// What happened during a worker's turn with a client.
+/// How a worker's turn with a client ended.
 enum Turn {
-    /// The client went quiet: set it aside.
-    Quiet(Client),
-    /// The client used up its turn: it goes to the back of the queue.
-    Again(Client),
+    /// Nothing to read for now, or the echo cannot be written yet.
+    SetAside,
+    /// The turn is used up; the client goes to the back of the queue.
+    Again,
     /// The client is gone: it finished, or its connection failed.
-    Over(Client, io::Result<()>),
+    Over(Result<u64, Ending>),
 }
 
-/// A worker: takes clients from the queue and serves each while it talks.
-fn work(
-    ready_clients: &Receiver<Client>,
-    ready: &Sender<Client>,
-    set_aside: &Sender<Client>,
+/// A worker: takes clients from the queue and gives each a turn.
+fn work<'a>(
+    ready_clients: &Receiver<Client<'a>>,
+    ready: &Sender<Client<'a>>,
+    set_aside: &Sender<Client<'a>>,
     args: &Args,
     open: &AtomicUsize,
     stopping: &AtomicBool,
@@ -328,70 +421,106 @@ fn work(
     let me = thread::current().name().unwrap_or("worker").to_string();
     let mut buffer = vec![0; args.buffer_size];
     loop {
-        let client = match ready_clients.recv_timeout(Duration::from_millis(100)) {
+        let mut client = match ready_clients.recv_timeout(Duration::from_millis(100)) {
             Ok(client) => client,
             Err(RecvTimeoutError::Timeout) if done(stopping, open) => return,
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if client.turns == 0 {
+        if !client.served {
+            client.served = true;
             say.step(format_args!("[{me}] serving {}", client.peer));
         }
         // The queues have room for every open client: these never wait.
-        match take_turn(client, &mut buffer) {
-            Turn::Quiet(client) => {
+        match take_turn(&mut client, &mut buffer, &me, say) {
+            Turn::SetAside => {
                 let _ = set_aside.send(client);
             }
-            Turn::Again(client) => {
+            Turn::Again => {
                 let _ = ready.send(client);
             }
-            Turn::Over(client, outcome) => {
-                let Client { stream, peer, echoed, .. } = client;
+            Turn::Over(outcome) => {
+                let Client { stream, peer, seat, .. } = client;
                 drop(stream);
-                open.fetch_sub(1, Ordering::SeqCst);
-                match outcome {
-                    Ok(()) => {
-                        say.step(format_args!("[{me}] {peer} is done: echoed {echoed} bytes"))
-                    }
-                    Err(error) => {
-                        say.problem(format_args!("[{me}] connection from {peer} failed: {error}"))
-                    }
-                }
+                drop(seat);
+                report(&me, peer, outcome, args, say);
             }
         }
     }
 }
 
-/// Echoes what the client sends until it goes quiet, finishes, fails, or
-/// has had a full turn.
-fn take_turn(mut client: Client, buffer: &mut [u8]) -> Turn {
-    client.turns += 1;
+/// One turn: echoes what the client has sent, and never waits. The socket
+/// is non-blocking, so a read with nothing to read, or a write the client
+/// has no room for, returns at once and ends the turn.
+fn take_turn(client: &mut Client, buffer: &mut [u8], me: &str, say: Narrator) -> Turn {
+    // First the echo still owed from an earlier turn.
+    if !client.unsent.is_empty() {
+        match write_now(&client.stream, &client.unsent) {
+            Ok(0) => return Turn::SetAside,
+            Ok(written) => {
+                client.last_progress = Instant::now();
+                client.echoed += written as u64;
+                client.unsent.drain(..written);
+                if !client.unsent.is_empty() {
+                    return Turn::SetAside;
+                }
+                client.unsent = Vec::new();
+            }
+            Err(error) => return Turn::Over(Err(Ending::Failed(error))),
+        }
+    }
+
+    let started = Instant::now();
     let mut this_turn = 0;
-    while this_turn < TURN {
-        match client.stream.read(buffer) {
-            Ok(0) => return Turn::Over(client, Ok(())),
-            Ok(count) => {
-                client.last_heard = Instant::now();
-                if let Err(error) = client.stream.write_all(&buffer[..count]) {
-                    return Turn::Over(client, Err(error));
+    while this_turn < TURN_BYTES && started.elapsed() < TURN_TIME {
+        let count = match client.stream.read(buffer) {
+            Ok(0) => return Turn::Over(Ok(client.echoed)),
+            Ok(count) => count,
+            // Nothing has arrived: the client is quiet for now.
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Turn::SetAside,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Turn::Over(Err(Ending::Failed(error))),
+        };
+        say.step(format_args!("[{me}] received {count} bytes from {}", client.peer));
+        client.last_progress = Instant::now();
+        this_turn += count;
+        match write_now(&client.stream, &buffer[..count]) {
+            Ok(written) => {
+                client.echoed += written as u64;
+                if written < count {
+                    // The client is not reading: keep the rest, set it aside.
+                    client.unsent = buffer[written..count].to_vec();
+                    return Turn::SetAside;
                 }
-                client.echoed += count as u64;
-                this_turn += count as u64;
             }
-            // Nothing within QUIET_AFTER: the client is quiet for now.
-            Err(error) if is_timeout(&error) => return Turn::Quiet(client),
-            Err(error) => return Turn::Over(client, Err(error)),
+            Err(error) => return Turn::Over(Err(Ending::Failed(error))),
         }
     }
-    Turn::Again(client)
+    Turn::Again
 }
 
-/// The watcher: keeps the quiet clients, and every WATCH_EVERY looks, without
-/// waiting, whether any has something to say. Those go back to the
-/// workers; those silent for the idle timeout are dropped.
-fn watch(
-    quiet_clients: &Receiver<Client>,
-    ready: &Sender<Client>,
+/// Writes as much of `bytes` as the socket takes now, without waiting, and
+/// returns how many it took.
+fn write_now(mut stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    let mut written = 0;
+    while written < bytes.len() {
+        match stream.write(&bytes[written..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(count) => written += count,
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(written)
+}
+
+/// The watcher: keeps the clients set aside, and every WATCH_EVERY looks,
+/// without waiting, whether a worker can do something for each. Those go
+/// to the workers; those idle for the idle timeout are dropped.
+fn watch<'a>(
+    quiet_clients: &Receiver<Client<'a>>,
+    ready: &Sender<Client<'a>>,
     args: &Args,
     open: &AtomicUsize,
     stopping: &AtomicBool,
@@ -411,41 +540,47 @@ fn watch(
         }
         waiting.extend(quiet_clients.try_iter());
 
-        let mut still_quiet = Vec::with_capacity(waiting.len());
+        let mut still_waiting = Vec::with_capacity(waiting.len());
         for client in waiting.drain(..) {
+            let idle = client.last_progress.elapsed() >= args.idle_timeout;
+            let peer = client.peer;
+            if !client.unsent.is_empty() {
+                // Whether the client has made room for its echo, only a
+                // write can tell: a worker tries again, unless it is too late.
+                if idle {
+                    drop(client);
+                    report("watcher", peer, Err(Ending::DidNotRead), args, say);
+                } else {
+                    let _ = ready.send(client);
+                }
+                continue;
+            }
             // peek() shows whether data (or the end of the stream) has
             // arrived without taking it; non-blocking, it never waits.
-            let mut byte = [0; 1];
-            let looked =
-                client.stream.set_nonblocking(true).and_then(|()| client.stream.peek(&mut byte));
-            let _ = client.stream.set_nonblocking(false);
-            match looked {
+            match client.stream.peek(&mut [0; 1]) {
                 Ok(_) => {
                     let _ = ready.send(client);
                 }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    if client.last_heard.elapsed() < args.idle_timeout {
-                        still_quiet.push(client);
-                    } else {
-                        say.problem(format_args!(
-                            "[watcher] dropping {}: silent for {:?}",
-                            client.peer, args.idle_timeout
-                        ));
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    if idle {
                         drop(client);
-                        open.fetch_sub(1, Ordering::SeqCst);
+                        report("watcher", peer, Err(Ending::Silent), args, say);
+                    } else {
+                        still_waiting.push(client);
                     }
                 }
                 Err(error) => {
-                    say.problem(format_args!(
-                        "[watcher] connection from {} failed: {error}",
-                        client.peer
-                    ));
                     drop(client);
-                    open.fetch_sub(1, Ordering::SeqCst);
+                    report("watcher", peer, Err(Ending::Failed(error)), args, say);
                 }
             }
         }
-        waiting = still_quiet;
+        waiting = still_waiting;
         thread::sleep(WATCH_EVERY);
     }
 }

@@ -1,8 +1,12 @@
 //! Lesson 5: threaded-server in both modes.
 
-use std::io::Read;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::process::Child;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use harness::Server;
 
@@ -56,20 +60,18 @@ fn refuses_clients_beyond_the_cap() {
     for mode in ["thread-per-connection", "pool"] {
         let server =
             start("threaded-server", &["--mode", mode, "--workers", "1", "--max-clients", "2"]);
+        // Both open clients are taken (each holds a seat) before the third comes.
         let first = connect(server.address());
-        server
-            .process()
-            .wait_for_line(Duration::from_secs(20), |line| line.contains("] serving"))
-            .expect("first client served");
         let second = connect(server.address());
-        server
-            .process()
-            .wait_for_line(Duration::from_secs(20), |line| {
-                line.contains("queued for a worker")
-                    && line.contains(&second.local_addr().expect("addr").to_string())
-                    || line.contains("starting thread-2")
-            })
-            .expect("second client taken");
+        for client in [&first, &second] {
+            let address = client.local_addr().expect("addr").to_string();
+            server
+                .process()
+                .wait_for_line(Duration::from_secs(20), |line| {
+                    line.contains(&format!("connection from {address}, "))
+                })
+                .expect("client taken");
+        }
 
         let mut third = connect(server.address());
         let refusal = server
@@ -77,11 +79,15 @@ fn refuses_clients_beyond_the_cap() {
             .wait_for_error_line(Duration::from_secs(20), |line| line.contains("refusing"))
             .expect("third client refused");
         assert!(refusal.ends_with("2 clients already open"), "{refusal}");
-        // The refused client sees its connection closed without a byte.
+        // The refused client, which sent nothing, sees its connection
+        // closed without a byte (a client that had sent bytes could see a
+        // reset instead).
         let mut buffer = [0; 1];
+        let read = third.read(&mut buffer);
         assert!(
-            matches!(third.read(&mut buffer), Ok(0) | Err(_)),
-            "{mode}: the connection is closed"
+            matches!(&read, Ok(0))
+                || read.as_ref().is_err_and(|error| error.kind() == ErrorKind::ConnectionReset),
+            "{mode}: the connection is closed, but the read gave {read:?}"
         );
 
         let gone = [first.local_addr().expect("addr"), second.local_addr().expect("addr")];
@@ -115,6 +121,33 @@ fn drops_silent_clients() {
     }
 }
 
+/// With `--buffer-size 1`, both modes really read one byte at a time:
+/// five bytes make five reads of one byte.
+#[test]
+fn one_byte_buffer_reads_one_byte_at_a_time() {
+    for mode in ["thread-per-connection", "pool"] {
+        let server = start("threaded-server", &["--mode", mode, "--buffer-size", "1"]);
+        assert_eq!(plain_exchange(server.address(), b"hello"), b"hello", "{mode}");
+        server
+            .process()
+            .wait_for_line(Duration::from_secs(20), |line| {
+                line.ends_with("is done: echoed 5 bytes")
+            })
+            .expect("the client is done");
+        let reads: Vec<String> = server
+            .process()
+            .stdout()
+            .into_iter()
+            .filter(|line| line.contains("] received "))
+            .collect();
+        assert_eq!(reads.len(), 5, "{mode}: {reads:#?}");
+        assert!(
+            reads.iter().all(|line| line.contains("received 1 bytes from")),
+            "{mode}: {reads:#?}"
+        );
+    }
+}
+
 /// Any buffer size works, down to one byte, in both modes.
 #[test]
 fn one_byte_buffers_work() {
@@ -129,7 +162,6 @@ fn one_byte_buffers_work() {
 /// end the exchange: both modes retry a read that was interrupted.
 #[cfg(unix)]
 #[test]
-#[ignore = "threaded-server does not yet retry an interrupted read (issue 12)"]
 fn survives_being_stopped_and_continued() {
     use std::io::Write;
     use std::net::Shutdown;
@@ -147,4 +179,189 @@ fn survives_being_stopped_and_continued() {
         stream.read_to_end(&mut rest).expect("rest of the echo");
         assert_eq!(rest, b"after", "mode {mode}");
     }
+}
+
+/// How long the crowd clients below go on at most, however a test goes.
+const CROWD_LIMIT: Duration = Duration::from_secs(60);
+
+/// A client of a crowd, running on its own thread until `stop` is set.
+pub(crate) struct CrowdClient {
+    /// Bytes it has sent so far.
+    pub sent: Arc<AtomicUsize>,
+    /// Set once its writes stall: the server stopped taking its bytes.
+    pub blocked: Arc<AtomicBool>,
+    /// Whether it was still connected and going when told to stop.
+    pub thread: JoinHandle<bool>,
+}
+
+/// A client that sends one byte every `every` and reads its echo only at
+/// the end, until `stop` is set (or CROWD_LIMIT passes). It ends true if
+/// it was told to stop and its whole echo came back.
+pub(crate) fn trickler(
+    address: SocketAddr,
+    every: Duration,
+    stop: &Arc<AtomicBool>,
+) -> CrowdClient {
+    let (stop, sent) = (Arc::clone(stop), Arc::new(AtomicUsize::new(0)));
+    let counted = Arc::clone(&sent);
+    let thread = thread::spawn(move || {
+        let mut stream = connect(address);
+        let started = Instant::now();
+        while !stop.load(Ordering::SeqCst) {
+            if started.elapsed() > CROWD_LIMIT || stream.write_all(b"t").is_err() {
+                return false;
+            }
+            counted.fetch_add(1, Ordering::SeqCst);
+            // Pacing, not synchronisation.
+            thread::sleep(every);
+        }
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut echo = Vec::new();
+        stream.read_to_end(&mut echo).is_ok() && echo.len() == counted.load(Ordering::SeqCst)
+    });
+    CrowdClient { sent, blocked: Arc::new(AtomicBool::new(false)), thread }
+}
+
+/// A client that sends and never reads its echo, until `stop` is set (or
+/// CROWD_LIMIT passes). It ends true if it was still connected when told
+/// to stop, false once the server has dropped it.
+pub(crate) fn non_reader(address: SocketAddr, stop: &Arc<AtomicBool>) -> CrowdClient {
+    let (stop, sent) = (Arc::clone(stop), Arc::new(AtomicUsize::new(0)));
+    let blocked = Arc::new(AtomicBool::new(false));
+    let (counted, stalled) = (Arc::clone(&sent), Arc::clone(&blocked));
+    let thread = thread::spawn(move || {
+        let mut stream = connect(address);
+        // A short write timeout tells us when the path has filled up.
+        stream.set_write_timeout(Some(Duration::from_millis(200))).expect("write timeout");
+        let chunk = netlessons::show::test_data(64 * 1024);
+        let started = Instant::now();
+        while !stop.load(Ordering::SeqCst) && started.elapsed() < CROWD_LIMIT {
+            match stream.write(&chunk) {
+                Ok(count) => {
+                    counted.fetch_add(count, Ordering::SeqCst);
+                }
+                Err(error)
+                    if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                {
+                    stalled.store(true, Ordering::SeqCst);
+                }
+                Err(_) => return false,
+            }
+        }
+        // Still connected: every write so far went through or timed out.
+        stop.load(Ordering::SeqCst)
+    });
+    CrowdClient { sent, blocked, thread }
+}
+
+/// Waits, for at most 20 seconds, until `ready` holds for every client.
+pub(crate) fn wait_for_crowd(clients: &[CrowdClient], ready: impl Fn(&CrowdClient) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !clients.iter().all(&ready) {
+        assert!(Instant::now() < deadline, "the crowd did not get going within 20s");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// One run of `tcp-client --timeout 5` against `server` succeeds.
+fn served(server: &harness::Server) {
+    client("tcp-client", server).args(["--quiet", "--timeout", "5"]).assert().success();
+}
+
+/// In pool mode, clients that send a byte every 2 ms hold no worker: with
+/// one worker and four of them trickling, a real client is served while
+/// they all still trickle.
+#[test]
+fn pool_trickling_clients_do_not_hold_a_worker() {
+    let server = start("threaded-server", &["--quiet", "--workers", "1"]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let crowd: Vec<CrowdClient> =
+        (0..4).map(|_| trickler(server.address(), Duration::from_millis(2), &stop)).collect();
+    wait_for_crowd(&crowd, |client| client.sent.load(Ordering::SeqCst) >= 10);
+    served(&server);
+    stop.store(true, Ordering::SeqCst);
+    for client in crowd {
+        assert!(client.thread.join().expect("trickler"), "a trickler was cut off");
+    }
+}
+
+/// In pool mode, clients that never read their echo hold no worker: with
+/// one worker and two of them stuck, a real client is served while they
+/// are still connected.
+#[test]
+fn pool_clients_that_never_read_do_not_hold_a_worker() {
+    let server = start("threaded-server", &["--quiet", "--workers", "1", "--idle-timeout", "30"]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let crowd: Vec<CrowdClient> = (0..2).map(|_| non_reader(server.address(), &stop)).collect();
+    wait_for_crowd(&crowd, |client| client.blocked.load(Ordering::SeqCst));
+    served(&server);
+    stop.store(true, Ordering::SeqCst);
+    for client in crowd {
+        assert!(client.thread.join().expect("non-reader"), "a non-reader was dropped early");
+    }
+}
+
+/// A client that does not read its echo is dropped after the idle timeout,
+/// and reported as not reading, not as silent, in both modes.
+#[test]
+fn reports_clients_that_do_not_read_their_echo() {
+    for mode in ["thread-per-connection", "pool"] {
+        let server = start("threaded-server", &["--mode", mode, "--idle-timeout", "0.5"]);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stuck = non_reader(server.address(), &stop);
+        let line = server
+            .process()
+            .wait_for_error_line(Duration::from_secs(30), |line| line.contains("dropping"))
+            .expect("the client is dropped");
+        assert!(line.ends_with("did not read its echo for 500ms"), "{mode}: {line}");
+        stop.store(true, Ordering::SeqCst);
+        let _ = stuck.thread.join();
+    }
+}
+
+/// In pool mode, clients that connect and say nothing never take a
+/// worker's time: a real client that connects after fifty of them is
+/// served, and none of them was.
+#[test]
+fn pool_new_silent_clients_never_take_a_worker() {
+    let server = start("threaded-server", &["--workers", "1"]);
+    let silent: Vec<TcpStream> = (0..50).map(|_| connect(server.address())).collect();
+    served(&server);
+    let lines = server.process().stdout();
+    for stream in &silent {
+        let serving = format!("serving {}", stream.local_addr().expect("address"));
+        assert!(!lines.iter().any(|line| line.ends_with(&serving)), "{serving}:\n{lines:#?}");
+    }
+    assert!(lines.iter().any(|line| line.contains("] serving")), "{lines:#?}");
+}
+
+/// An error while starting the pool ends the server with that error, and
+/// does not leave it hanging: under a 250 MB address-space limit, 256
+/// workers cannot all start.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_error_starting_the_pool_ends_the_server() {
+    let Ok(prlimit) = which("prlimit") else {
+        eprintln!("skipped: prlimit (util-linux) is not installed");
+        return;
+    };
+    let server = harness::binary("threaded-server").expect("binary");
+    let output = assert_cmd::Command::new(prlimit)
+        .arg("--as=256000000")
+        .arg(server)
+        .args(["--workers", "256", "--max-connections", "0", "--port", "0"])
+        .timeout(harness::RUN_TIMEOUT)
+        .output()
+        .expect("run");
+    assert_one_line_error(&output, 1, "cannot start a worker thread");
+}
+
+/// The path of a program on PATH.
+#[cfg(target_os = "linux")]
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    std::env::split_paths(&path)
+        .map(|folder| folder.join(name))
+        .find(|file| file.is_file())
+        .ok_or(())
 }
