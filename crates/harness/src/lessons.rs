@@ -227,6 +227,13 @@ fn lesson_5() -> anyhow::Result<()> {
         say("\n-- the silent client connects again");
         let silent =
             TcpStream::connect(server.address()).context("the silent client cannot connect")?;
+        // Let the server say what it did with the silent client before the
+        // others come, so its lines come first.
+        let address = silent.local_addr()?.to_string();
+        server.process().wait_for_line(RUN_TIMEOUT, |line| {
+            line.ends_with(&format!("serving {address}"))
+                || line.ends_with("until it sends something")
+        })?;
         say("\n-- running 3 tcp-clients at the same time, --quiet");
         let running: Vec<Process> = (0..3)
             .map(|_| start_client("tcp-client", &server, &["--quiet"]))

@@ -258,3 +258,66 @@ fn thread_per_connection_keeps_its_cap() {
     }
     drop(held);
 }
+
+/// `rounds` round trips of 32 bytes on one connection, each timed.
+fn timed_round_trips(address: SocketAddr, rounds: usize) -> Vec<Duration> {
+    let mut stream = connect(address);
+    stream.set_nodelay(true).expect("nodelay");
+    let mut echo = [0; 32];
+    (0..rounds)
+        .map(|round| {
+            let message = [(round % 251) as u8; 32];
+            let started = Instant::now();
+            stream.write_all(&message).expect("send");
+            stream.read_exact(&mut echo).expect("echo");
+            assert_eq!(echo, message, "round {round}");
+            started.elapsed()
+        })
+        .collect()
+}
+
+/// The 99th percentile of some durations.
+fn p99(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[(times.len() * 99).div_ceil(100) - 1]
+}
+
+/// In pool mode, a real client's round trips stay quick beside a crowd:
+/// 1,000 idle clients, 8 that send a byte every 2 ms, and 8 that never
+/// read their echo. Its p99 stays within 50 ms (issue 10's target), and
+/// within 5 times its own p99 with no crowd, measured in the same run.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn pool_round_trips_stay_quick_beside_a_crowd() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::threaded::{CrowdClient, non_reader, trickler, wait_for_crowd};
+
+    let server =
+        start("threaded-server", &["--quiet", "--max-clients", "2000", "--idle-timeout", "120"]);
+    let address = server.address();
+    let rounds = 300;
+    let alone = p99(timed_round_trips(address, rounds));
+
+    let idle: Vec<TcpStream> = (0..1000).map(|_| connect(address)).collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let tricklers: Vec<CrowdClient> =
+        (0..8).map(|_| trickler(address, Duration::from_millis(2), &stop)).collect();
+    let non_readers: Vec<CrowdClient> = (0..8).map(|_| non_reader(address, &stop)).collect();
+    wait_for_crowd(&tricklers, |client| client.sent.load(Ordering::SeqCst) >= 10);
+    wait_for_crowd(&non_readers, |client| client.blocked.load(Ordering::SeqCst));
+    let beside = p99(timed_round_trips(address, rounds));
+
+    stop.store(true, Ordering::SeqCst);
+    let crowd_ok = tricklers
+        .into_iter()
+        .chain(non_readers)
+        .all(|client| client.thread.join().expect("crowd client"));
+    drop(idle);
+    eprintln!(
+        "p99 of {rounds} round trips: {alone:?} alone, {beside:?} beside 1,000 idle, 8 trickling and 8 non-reading clients"
+    );
+    assert!(crowd_ok, "a crowd client was cut off while the real one ran");
+    assert!(beside <= Duration::from_millis(50), "p99 {beside:?} beside the crowd");
+    assert!(beside <= alone * 5, "p99 {beside:?} beside the crowd, {alone:?} alone");
+}
