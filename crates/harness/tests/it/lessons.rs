@@ -74,7 +74,7 @@ fn lesson_4() {
 }
 
 /// Lesson 5: a silent client blocks the lesson-1 server but not the
-/// threaded one, in either mode.
+/// threaded one, in either mode; the pool sets clients aside.
 #[test]
 fn lesson_5() {
     lesson(5)
@@ -85,6 +85,7 @@ fn lesson_5() {
         .stdout(predicate::str::contains("threaded-server | [thread-3] serving"))
         .stdout(predicate::str::contains("(pool mode)"))
         .stdout(predicate::str::contains("threaded-server | [worker-"))
+        .stdout(predicate::str::contains(", set aside until it sends something"))
         .stdout(predicate::str::contains("tcp-client | echo complete").count(6));
 }
 
