@@ -169,8 +169,8 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 /// The other errors `accept` can return are about the server, not about a
 /// client: too many open files (EMFILE, ENFILE), no memory for socket
 /// buffers (ENOBUFS, ENOMEM), or, on macOS and the BSDs, a connection that
-/// was reset while it waited to be accepted (ECONNABORTED). A client that
-/// never finishes its handshake never reaches `accept` at all. Such errors
+/// was reset while it waited to be accepted (ECONNABORTED). (On Linux, a
+/// handshake that never finishes never reaches `accept` at all.) Errors
 /// are reported, and waited out for a moment, since trying again at once
 /// would most likely fail the same way.
 fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
