@@ -336,7 +336,7 @@ fn pool_new_silent_clients_never_take_a_worker() {
 }
 
 /// An error while starting the pool ends the server with that error, and
-/// does not leave it hanging: under a 250 MB address-space limit, 256
+/// does not leave it hanging: under a 256 MB address-space limit, 256
 /// workers cannot all start.
 #[cfg(target_os = "linux")]
 #[test]
