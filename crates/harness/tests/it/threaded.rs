@@ -236,6 +236,12 @@ pub(crate) fn non_reader(address: SocketAddr, stop: &Arc<AtomicBool>) -> CrowdCl
         let chunk = netlessons::show::test_data(64 * 1024);
         let started = Instant::now();
         while !stop.load(Ordering::SeqCst) && started.elapsed() < CROWD_LIMIT {
+            if stalled.load(Ordering::SeqCst) {
+                // Stuck, as intended. Writing on after a timed-out write is
+                // not safe everywhere (Windows), so just wait to be stopped.
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
             match stream.write(&chunk) {
                 Ok(count) => {
                     counted.fetch_add(count, Ordering::SeqCst);
@@ -248,8 +254,9 @@ pub(crate) fn non_reader(address: SocketAddr, stop: &Arc<AtomicBool>) -> CrowdCl
                 Err(_) => return false,
             }
         }
-        // Still connected: every write so far went through or timed out.
-        stop.load(Ordering::SeqCst)
+        // Still connected: a server that dropped us would have sent a reset
+        // (it closed with our bytes unread), which leaves an error pending.
+        stop.load(Ordering::SeqCst) && matches!(stream.take_error(), Ok(None))
     });
     CrowdClient { sent, blocked, thread }
 }
