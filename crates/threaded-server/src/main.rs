@@ -292,7 +292,11 @@ fn echo(
 
 // The pool.
 
-/// How often the watcher looks at the clients set aside.
+/// The watcher looks again at a client just set aside after FIRST_LOOK;
+/// each look that finds nothing doubles the wait, up to WATCH_EVERY. A
+/// client in a conversation answers soon, so it is noticed soon; an idle
+/// one costs a look every WATCH_EVERY.
+const FIRST_LOOK: Duration = Duration::from_micros(100);
 const WATCH_EVERY: Duration = Duration::from_millis(10);
 
 /// A worker's turn with one client ends after this long or this many
@@ -515,9 +519,27 @@ fn write_now(mut stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
     Ok(written)
 }
 
-/// The watcher: keeps the clients set aside, and every WATCH_EVERY looks,
-/// without waiting, whether a worker can do something for each. Those go
-/// to the workers; those idle for the idle timeout are dropped.
+/// A client kept by the watcher, and when to look at it next.
+struct Watched<'a> {
+    client: Client<'a>,
+    next_look: Instant,
+    wait: Duration,
+}
+
+/// What the watcher saw when it looked at a client.
+enum Look {
+    /// A worker can do something: read, or try the echo again.
+    Ready,
+    /// Nothing yet.
+    Nothing,
+    /// Over: idle too long, or the connection failed.
+    Over(Ending),
+}
+
+/// The watcher: keeps the clients set aside, and looks, without waiting,
+/// whether a worker can do something for each: soon after a client was
+/// set aside, then less and less often. Those with something to do go to
+/// the workers; those idle for the idle timeout are dropped.
 fn watch<'a>(
     quiet_clients: &Receiver<Client<'a>>,
     ready: &Sender<Client<'a>>,
@@ -526,62 +548,72 @@ fn watch<'a>(
     stopping: &AtomicBool,
     say: Narrator,
 ) {
-    let mut waiting: Vec<Client> = Vec::new();
+    let mut waiting: Vec<Watched> = Vec::new();
+    let watched =
+        |client| Watched { client, next_look: Instant::now() + FIRST_LOOK, wait: FIRST_LOOK };
     loop {
-        // Take in the clients set aside since the last look. With none to
-        // watch, wait for one instead of looking at nothing.
-        if waiting.is_empty() {
-            match quiet_clients.recv_timeout(Duration::from_millis(100)) {
-                Ok(client) => waiting.push(client),
-                Err(RecvTimeoutError::Timeout) if done(stopping, open) => return,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
+        // Sleep until the next look is due, or until a client is set aside.
+        let now = Instant::now();
+        let due = waiting.iter().map(|watched| watched.next_look).min();
+        let sleep =
+            due.map_or(Duration::from_millis(100), |due| due.saturating_duration_since(now));
+        match quiet_clients.recv_timeout(sleep) {
+            Ok(client) => waiting.push(watched(client)),
+            Err(RecvTimeoutError::Timeout) if waiting.is_empty() && done(stopping, open) => return,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
-        waiting.extend(quiet_clients.try_iter());
+        waiting.extend(quiet_clients.try_iter().map(watched));
 
+        let now = Instant::now();
         let mut still_waiting = Vec::with_capacity(waiting.len());
-        for client in waiting.drain(..) {
-            let idle = client.last_progress.elapsed() >= args.idle_timeout;
-            let peer = client.peer;
-            if !client.unsent.is_empty() {
-                // Whether the client has made room for its echo, only a
-                // write can tell: a worker tries again, unless it is too late.
-                if idle {
-                    drop(client);
-                    report("watcher", peer, Err(Ending::DidNotRead), args, say);
-                } else {
-                    let _ = ready.send(client);
-                }
+        for mut watched in waiting.drain(..) {
+            if watched.next_look > now {
+                still_waiting.push(watched);
                 continue;
             }
-            // peek() shows whether data (or the end of the stream) has
-            // arrived without taking it; non-blocking, it never waits.
-            match client.stream.peek(&mut [0; 1]) {
-                Ok(_) => {
-                    let _ = ready.send(client);
+            match look(&watched.client, args) {
+                Look::Ready => {
+                    let _ = ready.send(watched.client);
                 }
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    if idle {
-                        drop(client);
-                        report("watcher", peer, Err(Ending::Silent), args, say);
-                    } else {
-                        still_waiting.push(client);
-                    }
+                Look::Nothing => {
+                    watched.wait = (watched.wait * 2).min(WATCH_EVERY);
+                    watched.next_look = now + watched.wait;
+                    still_waiting.push(watched);
                 }
-                Err(error) => {
-                    drop(client);
-                    report("watcher", peer, Err(Ending::Failed(error)), args, say);
+                Look::Over(ending) => {
+                    let peer = watched.client.peer;
+                    drop(watched);
+                    report("watcher", peer, Err(ending), args, say);
                 }
             }
         }
         waiting = still_waiting;
-        thread::sleep(WATCH_EVERY);
+    }
+}
+
+/// Looks at a client set aside, without waiting.
+fn look(client: &Client, args: &Args) -> Look {
+    let idle = client.last_progress.elapsed() >= args.idle_timeout;
+    if !client.unsent.is_empty() {
+        // Whether the client has made room for its echo, only a write can
+        // tell: a worker tries again, unless it is too late.
+        return if idle { Look::Over(Ending::DidNotRead) } else { Look::Ready };
+    }
+    // peek() shows whether data (or the end of the stream) has arrived
+    // without taking it; non-blocking, it never waits.
+    match client.stream.peek(&mut [0; 1]) {
+        Ok(_) => Look::Ready,
+        Err(error)
+            if matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) =>
+        {
+            if idle {
+                Look::Over(Ending::Silent)
+            } else {
+                Look::Nothing
+            }
+        }
+        Err(error) => Look::Over(Ending::Failed(error)),
     }
 }
 

