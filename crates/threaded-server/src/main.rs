@@ -549,7 +549,7 @@ fn watch<'a>(
     say: Narrator,
 ) {
     let mut waiting: Vec<Watched> = Vec::new();
-    let watched =
+    let to_watch =
         |client| Watched { client, next_look: Instant::now() + FIRST_LOOK, wait: FIRST_LOOK };
     loop {
         // Sleep until the next look is due, or until a client is set aside.
@@ -558,12 +558,12 @@ fn watch<'a>(
         let sleep =
             due.map_or(Duration::from_millis(100), |due| due.saturating_duration_since(now));
         match quiet_clients.recv_timeout(sleep) {
-            Ok(client) => waiting.push(watched(client)),
+            Ok(client) => waiting.push(to_watch(client)),
             Err(RecvTimeoutError::Timeout) if waiting.is_empty() && done(stopping, open) => return,
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        waiting.extend(quiet_clients.try_iter().map(watched));
+        waiting.extend(quiet_clients.try_iter().map(to_watch));
 
         let now = Instant::now();
         let mut still_waiting = Vec::with_capacity(waiting.len());
