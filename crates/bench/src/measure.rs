@@ -1,177 +1,653 @@
 //! The measurements. Each one talks to an echo server over loopback, is
-//! bounded in time (and in count where it can be), and checks what comes
-//! back, so that a fast wrong server does not look good.
+//! bounded in time and in count, and checks every byte that comes back, so
+//! that a fast wrong server does not look good.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
-use std::sync::{Arc, Barrier};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-/// How long any single read may wait before the measurement fails.
-const PATIENCE: Duration = Duration::from_secs(10);
+/// How long any single read, write or connect may wait before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// The size of the small messages.
+/// The size of the small TCP messages.
 const SMALL: usize = 32;
 
-fn connect(address: SocketAddr) -> anyhow::Result<TcpStream> {
+/// The size of the datagrams.
+const DATAGRAM: usize = 64;
+
+/// At most this many messages in one rate measurement, however fast the
+/// server: a bound on count as well as on time.
+const MAX_MESSAGES: usize = 10_000_000;
+
+/// Connects with every timeout set, and says how long the connect took.
+pub fn connect(address: SocketAddr) -> anyhow::Result<(TcpStream, Duration)> {
+    let started = Instant::now();
     let stream = TcpStream::connect_timeout(&address, PATIENCE)
         .with_context(|| format!("cannot connect to {address}"))?;
+    let took = started.elapsed();
     stream.set_read_timeout(Some(PATIENCE))?;
     stream.set_write_timeout(Some(PATIENCE))?;
     stream.set_nodelay(true)?;
-    Ok(stream)
+    Ok((stream, took))
 }
 
 /// MiB per second through one connection: one thread sends 64 KiB blocks
-/// for `duration`, this one reads the echo back; the clock stops when the
-/// last byte is back.
+/// for `duration`, this one reads the echo back and checks it; the clock
+/// stops when the last byte is back.
 pub fn throughput(address: SocketAddr, duration: Duration) -> anyhow::Result<f64> {
-    let stream = connect(address)?;
+    const BLOCK: usize = 64 * 1024;
+    // Byte n of the stream is n % 251, so a byte dropped, added or moved
+    // shows; 251 does not divide the block size, so blocks differ too. A
+    // block starting at byte n is pattern[n % 251..][..BLOCK].
+    let pattern: Vec<u8> = (0..4 * BLOCK + 251).map(|index| (index % 251) as u8).collect();
+    let (stream, _) = connect(address)?;
     let mut writer = stream.try_clone()?;
     let started = Instant::now();
-    let sender = thread::spawn(move || -> std::io::Result<u64> {
-        let block: Vec<u8> = (0..64 * 1024).map(|index| (index % 251) as u8).collect();
-        let mut sent = 0;
-        while started.elapsed() < duration {
-            writer.write_all(&block)?;
-            sent += block.len() as u64;
+    thread::scope(|scope| {
+        let pattern = &pattern;
+        let sender = scope.spawn(move || -> std::io::Result<u64> {
+            let mut sent = 0u64;
+            while started.elapsed() < duration && sent < 64 << 30 {
+                let offset = (sent % 251) as usize;
+                writer.write_all(&pattern[offset..offset + BLOCK])?;
+                sent += BLOCK as u64;
+            }
+            writer.shutdown(Shutdown::Write)?;
+            Ok(sent)
+        });
+        let mut buffer = vec![0; 4 * BLOCK];
+        let mut received = 0u64;
+        loop {
+            let count = (&stream).read(&mut buffer).context("reading the echo")?;
+            if count == 0 {
+                break;
+            }
+            let offset = (received % 251) as usize;
+            if buffer[..count] != pattern[offset..offset + count] {
+                bail!("the echo differs from what was sent, after {received} bytes");
+            }
+            received += count as u64;
         }
-        writer.shutdown(Shutdown::Write)?;
-        Ok(sent)
-    });
-    let mut buffer = vec![0; 256 * 1024];
-    let mut received = 0u64;
-    loop {
-        let count = (&stream).read(&mut buffer).context("reading the echo")?;
-        if count == 0 {
-            break;
+        let elapsed = started.elapsed();
+        let sent = sender.join().map_err(|_| anyhow::anyhow!("the sending thread failed"))??;
+        if received != sent {
+            bail!("sent {sent} bytes but {received} came back");
         }
-        received += count as u64;
-    }
-    let elapsed = started.elapsed();
-    let sent = sender.join().map_err(|_| anyhow::anyhow!("the sending thread failed"))??;
-    if received != sent {
-        bail!("sent {sent} bytes but {received} came back");
-    }
-    Ok(received as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64())
+        Ok(received as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64())
+    })
 }
 
-/// Round trips of small messages on one connection.
+/// Messages and their echoes, counted and timed.
 pub struct RoundTrips {
     pub per_second: f64,
     pub p50: Duration,
     pub p99: Duration,
+    pub count: usize,
 }
 
-/// Sends a 32-byte message and waits for its echo, again and again, for
-/// `duration` (at most a million times).
-pub fn round_trips(address: SocketAddr, duration: Duration) -> anyhow::Result<RoundTrips> {
-    let mut stream = connect(address)?;
+/// The message with number `number`: the number, then a pattern from it.
+fn message<const N: usize>(number: u64) -> [u8; N] {
+    let mut message = [0; N];
+    message[..8].copy_from_slice(&number.to_be_bytes());
+    for (index, byte) in message[8..].iter_mut().enumerate() {
+        *byte = ((number + index as u64) % 251) as u8;
+    }
+    message
+}
+
+/// The median and 99th percentile of `latencies`.
+fn percentiles(latencies: &mut [Duration]) -> (Duration, Duration) {
+    if latencies.is_empty() {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    latencies.sort();
+    let at = |fraction: f64| latencies[((latencies.len() - 1) as f64 * fraction).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+/// 32-byte messages on one TCP connection for `duration`, with
+/// `in_flight` of them sent and not yet echoed at any moment (1: one at a
+/// time). Each message is its own write; each latency is from its write
+/// to the end of its echo.
+pub fn tcp_round_trips(
+    address: SocketAddr,
+    in_flight: usize,
+    duration: Duration,
+) -> anyhow::Result<RoundTrips> {
+    let (mut stream, _) = connect(address)?;
+    let mut sent_at = Vec::new();
     let mut latencies = Vec::new();
     let mut echo = [0; SMALL];
     let started = Instant::now();
-    while started.elapsed() < duration && latencies.len() < 1_000_000 {
-        let message = [(latencies.len() % 251) as u8; SMALL];
-        let sent = Instant::now();
-        stream.write_all(&message)?;
+    loop {
+        let sending = started.elapsed() < duration && sent_at.len() < MAX_MESSAGES;
+        if sending && sent_at.len() - latencies.len() < in_flight {
+            stream.write_all(&message::<SMALL>(sent_at.len() as u64))?;
+            sent_at.push(Instant::now());
+            continue;
+        }
+        if latencies.len() == sent_at.len() {
+            break;
+        }
         stream.read_exact(&mut echo).context("reading an echo")?;
-        latencies.push(sent.elapsed());
-        if echo != message {
-            bail!("an echo differs from its message");
+        let number = latencies.len();
+        latencies.push(sent_at[number].elapsed());
+        if echo != message::<SMALL>(number as u64) {
+            bail!("echo {number} differs from its message");
         }
     }
     let elapsed = started.elapsed();
-    latencies.sort();
-    let at = |fraction: f64| latencies[((latencies.len() - 1) as f64 * fraction) as usize];
-    Ok(RoundTrips {
-        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
+    let count = latencies.len();
+    let (p50, p99) = percentiles(&mut latencies);
+    Ok(RoundTrips { per_second: count as f64 / elapsed.as_secs_f64(), p50, p99, count })
+}
+
+/// Datagrams echoed, and what happened to the others.
+pub struct Datagrams {
+    pub round_trips: RoundTrips,
+    pub sent: usize,
+    /// Echoes that came after the measurement had stopped waiting for them.
+    pub late: usize,
+    /// Echoes that came more than once (counted once in the rate).
+    pub duplicated: usize,
+    /// Datagrams whose echo never came.
+    pub lost: usize,
+}
+
+/// How long the UDP measurement waits for an echo before it stops counting
+/// on it and sends another datagram in its place. An echo that comes after
+/// that is counted as late, not as lost.
+pub const GIVE_UP: Duration = Duration::from_millis(100);
+
+/// Where each numbered datagram is.
+#[derive(Clone, Copy, PartialEq)]
+enum Fate {
+    InFlight,
+    /// Waited for longer than [`GIVE_UP`]; still lost unless it comes.
+    GivenUp,
+    Echoed,
+    EchoedLate,
+}
+
+/// 64-byte numbered datagrams to a UDP echo server for `duration`, with
+/// `in_flight` sent and not yet echoed at any moment (1: one at a time).
+/// Every echo is checked against the datagram with its number. At the end
+/// it waits (up to 3 × [`GIVE_UP`] of silence) for the echoes still on
+/// their way; only a datagram whose echo never came counts as lost.
+pub fn udp_round_trips(
+    address: SocketAddr,
+    in_flight: usize,
+    duration: Duration,
+) -> anyhow::Result<Datagrams> {
+    let socket = UdpSocket::bind(if address.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" })?;
+    socket.connect(address)?;
+    socket.set_read_timeout(Some(GIVE_UP))?;
+    let mut fates: Vec<Fate> = Vec::new();
+    let mut sent_at: Vec<Instant> = Vec::new();
+    let mut latencies = Vec::new();
+    // Datagrams in flight, and those given up on whose echo may yet come.
+    let (mut waiting, mut given_up) = (0, 0);
+    let (mut oldest, mut duplicated, mut last_echo) = (0, 0, None);
+    let mut silences = 0;
+    let mut echo = [0u8; DATAGRAM + 1];
+    let started = Instant::now();
+    loop {
+        let sending = started.elapsed() < duration && fates.len() < MAX_MESSAGES;
+        if sending && waiting < in_flight {
+            socket.send(&message::<DATAGRAM>(fates.len() as u64))?;
+            fates.push(Fate::InFlight);
+            sent_at.push(Instant::now());
+            waiting += 1;
+            continue;
+        }
+        if !sending && (waiting + given_up == 0 || silences >= 3) {
+            break;
+        }
+        match socket.recv(&mut echo) {
+            Ok(count) => {
+                silences = 0;
+                let number = echo.get(..8).map_or(u64::MAX, |bytes| {
+                    u64::from_be_bytes(bytes.try_into().unwrap_or([0xff; 8]))
+                });
+                let Some(fate) = usize::try_from(number).ok().and_then(|n| fates.get_mut(n)) else {
+                    bail!("an echo carries a number that was never sent");
+                };
+                if count != DATAGRAM {
+                    let what = if count > DATAGRAM { "merged" } else { "cut" };
+                    bail!(
+                        "an echo of another size than the {DATAGRAM}-byte datagrams: the server {what} them"
+                    );
+                }
+                if echo[..DATAGRAM] != message::<DATAGRAM>(number) {
+                    bail!("the echo of datagram {number} differs from it");
+                }
+                match *fate {
+                    Fate::InFlight => {
+                        *fate = Fate::Echoed;
+                        waiting -= 1;
+                        latencies.push(sent_at[number as usize].elapsed());
+                    }
+                    Fate::GivenUp => {
+                        *fate = Fate::EchoedLate;
+                        given_up -= 1;
+                    }
+                    Fate::Echoed | Fate::EchoedLate => duplicated += 1,
+                }
+                last_echo = Some(Instant::now());
+            }
+            Err(error) if netlessons::is_timeout(&error) => {
+                silences += 1;
+                // Silence: stop waiting for the oldest datagram in flight.
+                while oldest < fates.len() && fates[oldest] != Fate::InFlight {
+                    oldest += 1;
+                }
+                if oldest < fates.len() {
+                    fates[oldest] = Fate::GivenUp;
+                    waiting -= 1;
+                    given_up += 1;
+                }
+            }
+            // On some systems an ICMP "port unreachable" surfaces here.
+            Err(error) => return Err(error).context("receiving an echo"),
+        }
+    }
+    let elapsed = last_echo.map_or(started.elapsed(), |last| last - started);
+    let late = fates.iter().filter(|fate| **fate == Fate::EchoedLate).count();
+    let echoed = fates.iter().filter(|fate| **fate == Fate::Echoed).count() + late;
+    let lost = fates.len() - echoed;
+    let sent = fates.len();
+    let (p50, p99) = percentiles(&mut latencies);
+    Ok(Datagrams {
+        round_trips: RoundTrips {
+            per_second: echoed as f64 / elapsed.as_secs_f64().max(1e-9),
+            p50,
+            p99,
+            count: echoed,
+        },
+        sent,
+        late,
+        duplicated,
+        lost,
     })
+}
+
+/// A start line for client threads: they wait until every one has been
+/// started, and give up if starting one failed, so none waits forever.
+struct Gate {
+    open: Mutex<Option<bool>>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate { open: Mutex::new(None), changed: Condvar::new() }
+    }
+
+    /// Lets everyone go (`true`), or sends everyone home (`false`).
+    fn set(&self, go: bool) {
+        *self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(go);
+        self.changed.notify_all();
+    }
+
+    /// Waits for [`set`](Self::set); true means go.
+    fn wait(&self) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        loop {
+            if let Some(go) = *open {
+                return go;
+            }
+            open = self.changed.wait(open).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+}
+
+/// Starts `clients` threads running `client(index)` in `scope`, all
+/// released at once. If a thread cannot be started, those already started
+/// are released with `false` and the error is returned.
+fn start_together<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, 'env>,
+    gate: &'env Gate,
+    clients: usize,
+    client: impl Fn(usize) -> T + Send + Sync + Copy + 'env,
+) -> anyhow::Result<Vec<thread::ScopedJoinHandle<'scope, Option<T>>>> {
+    let mut threads = Vec::with_capacity(clients);
+    for index in 0..clients {
+        let started = thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn_scoped(scope, move || gate.wait().then(|| client(index)));
+        match started {
+            Ok(thread) => threads.push(thread),
+            Err(error) => {
+                gate.set(false);
+                return Err(error).context(format!("cannot start client thread {}", index + 1));
+            }
+        }
+    }
+    gate.set(true);
+    Ok(threads)
 }
 
 /// Many clients at once.
 pub struct Crowd {
-    pub seconds: f64,
+    /// From the start until the last client has connected (or failed to).
+    pub connecting: Duration,
+    /// From then until the last client has made its round trips.
+    pub round_trips: Duration,
     pub failures: usize,
+    pub slowest_connect: Duration,
+    pub first_error: Option<String>,
 }
 
-/// `clients` clients connect at the same moment and each makes `rounds`
-/// round trips; the time until the last one is done, and how many failed.
+/// A count of clients that have connected or failed to, to wait for.
+struct Tally {
+    count: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Tally {
+    fn add(&self) {
+        *self.count.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        self.changed.notify_all();
+    }
+
+    /// Waits until the count reaches `wanted`, for at most `timeout`.
+    fn wait_for(&self, wanted: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut count = self.count.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while *count < wanted {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            count = self
+                .changed
+                .wait_timeout(count, left)
+                .map(|(count, _)| count)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+        }
+    }
+}
+
+/// `clients` clients connect at the same moment; once all have connected
+/// (or failed to), each makes `rounds` round trips of 32 bytes. The two
+/// phases are timed apart, so that a storm of connects, which a listen
+/// backlog may not hold, does not pass for slow serving.
 pub fn crowd(address: SocketAddr, clients: usize, rounds: usize) -> anyhow::Result<Crowd> {
-    let start_line = Arc::new(Barrier::new(clients + 1));
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let start_line = Arc::clone(&start_line);
-            thread::Builder::new().stack_size(128 * 1024).spawn(move || {
-                start_line.wait();
-                let mut stream = connect(address)?;
-                let mut echo = [0; SMALL];
-                for round in 0..rounds {
-                    let message = [(round % 251) as u8; SMALL];
-                    stream.write_all(&message)?;
-                    stream.read_exact(&mut echo)?;
-                    if echo != message {
-                        bail!("an echo differs");
-                    }
+    let start = Gate::new();
+    let connected = Tally { count: Mutex::new(0), changed: Condvar::new() };
+    let go = Gate::new();
+    let (connected_ref, go_ref) = (&connected, &go);
+    let client = move |_: usize| -> anyhow::Result<Duration> {
+        let connecting = connect(address);
+        connected_ref.add();
+        let (mut stream, took) = connecting?;
+        if !go_ref.wait() {
+            bail!("the round trips were called off");
+        }
+        let mut echo = [0; SMALL];
+        for round in 0..rounds {
+            let message = message::<SMALL>(round as u64);
+            let exchanged = stream.write_all(&message).and_then(|()| stream.read_exact(&mut echo));
+            match exchanged {
+                Err(error) if netlessons::is_timeout(&error) => {
+                    bail!("no echo within {PATIENCE:?} in round trip {} of {rounds}", round + 1)
                 }
-                Ok(())
-            })
+                other => other.with_context(|| format!("round trip {} of {rounds}", round + 1))?,
+            }
+            if echo != message {
+                bail!("an echo differs from its message");
+            }
+        }
+        Ok(took)
+    };
+    thread::scope(|scope| {
+        let threads = start_together(scope, &start, clients, client)?;
+        let started = Instant::now();
+        // Every connect gives up after PATIENCE; a little more covers the
+        // threads' own start.
+        connected.wait_for(threads.len(), PATIENCE + Duration::from_secs(5));
+        let connecting = started.elapsed();
+        go.set(true);
+        let serving = Instant::now();
+        let (mut failures, mut slowest_connect, mut first_error) = (0, Duration::ZERO, None);
+        for thread in threads {
+            match thread.join() {
+                Ok(Some(Ok(took))) => slowest_connect = slowest_connect.max(took),
+                Ok(Some(Err(error))) => {
+                    failures += 1;
+                    first_error.get_or_insert(format!("{error:#}"));
+                }
+                _ => failures += 1,
+            }
+        }
+        Ok(Crowd {
+            connecting,
+            round_trips: serving.elapsed(),
+            failures,
+            slowest_connect,
+            first_error,
         })
-        .collect::<Result<_, _>>()
-        .context("cannot start the client threads")?;
-    start_line.wait();
-    let started = Instant::now();
-    let failures = threads.into_iter().map(thread_result).filter(Result::is_err).count();
-    Ok(Crowd { seconds: started.elapsed().as_secs_f64(), failures })
+    })
 }
 
-fn thread_result(thread: thread::JoinHandle<anyhow::Result<()>>) -> anyhow::Result<()> {
-    thread.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?
+/// What the other clients do while one real client measures round trips.
+pub struct Others {
+    /// Connected and silent.
+    pub idle: usize,
+    /// Each sends one byte every 2 ms and reads its echo.
+    pub trickling: usize,
+    /// Each sends and never reads.
+    pub never_reading: usize,
 }
 
-/// Datagrams echoed.
-pub struct Datagrams {
-    pub per_second: f64,
-    pub sent: u64,
-    pub lost: u64,
+/// A real client's round trips beside other clients.
+pub struct Beside {
+    pub round_trips: RoundTrips,
+    pub failures: usize,
+    pub first_error: Option<String>,
+    pub slowest_connect: Duration,
+    pub idle_connected: usize,
 }
 
-/// Keeps 16 numbered 64-byte datagrams in flight for `duration`; a
-/// datagram whose echo has not come within 100 ms counts as lost.
-pub fn datagrams(address: SocketAddr, duration: Duration) -> anyhow::Result<Datagrams> {
-    const WINDOW: u64 = 16;
-    let socket = UdpSocket::bind(if address.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" })?;
-    socket.connect(address)?;
-    socket.set_read_timeout(Some(Duration::from_millis(100)))?;
-    let mut sent = 0u64;
-    let mut received = 0u64;
-    let mut lost = 0u64;
-    let mut datagram = [0u8; 64];
-    let mut echo = [0u8; 64];
-    let started = Instant::now();
-    while started.elapsed() < duration {
-        while sent - received - lost < WINDOW {
-            datagram[..8].copy_from_slice(&sent.to_be_bytes());
-            socket.send(&datagram)?;
-            sent += 1;
+/// Connects the idle clients, starts the trickling and never-reading ones,
+/// then times a real client's 32-byte round trips for `duration`.
+pub fn beside_others(
+    address: SocketAddr,
+    others: &Others,
+    duration: Duration,
+) -> anyhow::Result<Beside> {
+    // The idle clients, connected one after another, within a minute.
+    let connecting = Instant::now();
+    let mut idle = Vec::with_capacity(others.idle);
+    let mut slowest_connect = Duration::ZERO;
+    while idle.len() < others.idle && connecting.elapsed() < Duration::from_secs(60) {
+        let (stream, took) = connect(address)?;
+        slowest_connect = slowest_connect.max(took);
+        idle.push(stream);
+    }
+    let stop = AtomicBool::new(false);
+    // A busy client counts as ready once it is doing what it is there for:
+    // a trickling one once its first byte has come back, a never-reading
+    // one once a write has timed out (the server no longer takes its bytes,
+    // so it is not reading them either: its buffers are full).
+    let ready = Tally { count: Mutex::new(0), changed: Condvar::new() };
+    let busy = others.trickling + others.never_reading;
+    thread::scope(|scope| {
+        for index in 0..busy {
+            let (stop, ready) = (&stop, &ready);
+            let trickling = index < others.trickling;
+            let started =
+                thread::Builder::new().stack_size(128 * 1024).spawn_scoped(scope, move || {
+                    let Ok((mut stream, _)) = connect(address) else {
+                        ready.add();
+                        return;
+                    };
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+                    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+                    let block = [b'x'; 16 * 1024];
+                    let mut counted = false;
+                    while !stop.load(Ordering::SeqCst) {
+                        let result = if trickling {
+                            let mut byte = [0];
+                            let echoed =
+                                stream.write_all(b"t").and_then(|()| stream.read_exact(&mut byte));
+                            // The trickle's pace: load, not synchronisation.
+                            thread::sleep(Duration::from_millis(2));
+                            echoed
+                        } else {
+                            match stream.write(&block) {
+                                Err(error) if netlessons::is_timeout(&error) && !counted => {
+                                    counted = true;
+                                    ready.add();
+                                    continue;
+                                }
+                                Err(error) if netlessons::is_timeout(&error) => continue,
+                                other => other.map(drop),
+                            }
+                        };
+                        if result.is_err() {
+                            break;
+                        }
+                        if trickling && !counted {
+                            counted = true;
+                            ready.add();
+                        }
+                    }
+                    if !counted {
+                        ready.add();
+                    }
+                });
+            if let Err(error) = started {
+                stop.store(true, Ordering::SeqCst);
+                return Err(error).context("cannot start a client thread");
+            }
         }
-        match socket.recv(&mut echo) {
-            Ok(64) => received += 1,
-            Ok(_) => bail!("an echo has the wrong size"),
-            // Silence for 100 ms: count the oldest datagram in flight as lost.
-            Err(_) => lost += 1,
+        ready.wait_for(busy, PATIENCE);
+        let result = real_client(address, duration);
+        stop.store(true, Ordering::SeqCst);
+        let (round_trips, failures, first_error) = result;
+        Ok(Beside {
+            round_trips,
+            failures,
+            first_error,
+            slowest_connect,
+            idle_connected: idle.len(),
+        })
+    })
+}
+
+/// One client's round trips for `duration`; a failure ends the run.
+fn real_client(address: SocketAddr, duration: Duration) -> (RoundTrips, usize, Option<String>) {
+    let failed = |error: anyhow::Error| {
+        (
+            RoundTrips { per_second: 0.0, p50: Duration::ZERO, p99: Duration::ZERO, count: 0 },
+            1,
+            Some(format!("{error:#}")),
+        )
+    };
+    let (mut stream, _) = match connect(address) {
+        Ok(connected) => connected,
+        Err(error) => return failed(error),
+    };
+    let mut latencies = Vec::new();
+    let mut echo = [0; SMALL];
+    let started = Instant::now();
+    while started.elapsed() < duration && latencies.len() < MAX_MESSAGES {
+        let message = message::<SMALL>(latencies.len() as u64);
+        let sent = Instant::now();
+        let exchanged = stream
+            .write_all(&message)
+            .and_then(|()| stream.read_exact(&mut echo))
+            .context("the real client's round trip");
+        if let Err(error) = exchanged {
+            return failed(error);
+        }
+        latencies.push(sent.elapsed());
+        if echo != message {
+            return failed(anyhow::anyhow!("an echo differs from its message"));
         }
     }
-    // Collect the echoes still on their way.
-    while sent > received + lost {
-        match socket.recv(&mut echo) {
-            Ok(_) => received += 1,
-            Err(_) => lost = sent - received,
-        }
+    let count = latencies.len();
+    let per_second = count as f64 / started.elapsed().as_secs_f64();
+    let (p50, p99) = percentiles(&mut latencies);
+    (RoundTrips { per_second, p50, p99, count }, 0, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A UDP echo server in this test, run by `behave(number) -> copies`,
+    /// where copies is how many times to echo datagram `number`, and a delay.
+    fn odd_echo(
+        behave: impl Fn(u64) -> (usize, Duration) + Send + 'static,
+    ) -> (SocketAddr, thread::JoinHandle<()>) {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let address = socket.local_addr().unwrap();
+        let thread = thread::spawn(move || {
+            let mut buffer = [0; 100];
+            while let Ok((count, from)) = socket.recv_from(&mut buffer) {
+                let number = u64::from_be_bytes(buffer[..8].try_into().unwrap());
+                let (copies, delay) = behave(number);
+                thread::sleep(delay);
+                for _ in 0..copies {
+                    socket.send_to(&buffer[..count], from).unwrap();
+                }
+            }
+        });
+        (address, thread)
     }
-    Ok(Datagrams { per_second: received as f64 / started.elapsed().as_secs_f64(), sent, lost })
+
+    /// A late echo counts as late, a doubled one as duplicated, a missing
+    /// one as lost, and none of them as another.
+    #[test]
+    fn udp_counts_late_duplicated_and_lost_apart() {
+        let (address, server) = odd_echo(|number| match number {
+            3 => (1, GIVE_UP + Duration::from_millis(100)),
+            5 => (2, Duration::ZERO),
+            7 => (0, Duration::ZERO),
+            _ => (1, Duration::ZERO),
+        });
+        // One at a time, for long enough to pass datagram 7.
+        let result = udp_round_trips(address, 1, Duration::from_millis(600)).unwrap();
+        assert!(result.sent > 8, "only {} sent", result.sent);
+        assert_eq!((result.late, result.duplicated, result.lost), (1, 1, 1));
+        assert_eq!(result.round_trips.count, result.sent - 1);
+        drop(server);
+    }
+
+    /// An echo that is not the datagram sent fails the measurement.
+    #[test]
+    fn udp_rejects_a_wrong_echo() {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let address = socket.local_addr().unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        thread::spawn(move || {
+            let mut buffer = [0; 100];
+            while let Ok((count, from)) = socket.recv_from(&mut buffer) {
+                buffer[count - 1] ^= 1;
+                let _ = socket.send_to(&buffer[..count], from);
+            }
+        });
+        assert!(udp_round_trips(address, 1, Duration::from_millis(100)).is_err());
+    }
+
+    /// Threads waiting at the gate go home when it is closed, so a failed
+    /// start cannot leave them waiting forever.
+    #[test]
+    fn a_closed_gate_releases_every_thread() {
+        let gate = Gate::new();
+        let released = thread::scope(|scope| {
+            let waiting: Vec<_> = (0..4).map(|_| scope.spawn(|| gate.wait())).collect();
+            gate.set(false);
+            waiting.into_iter().map(|thread| thread.join().unwrap()).collect::<Vec<_>>()
+        });
+        assert_eq!(released, vec![false; 4]);
+    }
 }
