@@ -102,7 +102,7 @@ test-grading:
 load-test:
     cargo test -p harness --test it load -- --ignored --test-threads 1
 
-# Measure the servers, against socat where installed (--json FILE, --quick, --tcp ADDR, --udp ADDR)
+# Measure the servers, against socat and Python where installed (--json FILE, --quick, --tcp ADDR, --udp ADDR)
 bench *options:
     @cargo build --release --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --release --quiet -p bench -- {{options}}

@@ -4,12 +4,14 @@
 //! sockets of its own, and shows four things:
 //!
 //! 1. TCP delivers every byte, in order, but as one stream: the boundaries
-//!    between the messages are gone.
+//!    between the messages are gone. The server prints each of its reads,
+//!    and they cut across the messages.
 //! 2. UDP delivers each message as one datagram, boundaries kept.
 //! 3. Through a *simulated* lossy network ([`LossyRelay`], which drops one
 //!    datagram and delays another, on purpose), UDP loses and reorders
 //!    messages without a word, and only numbers inside the messages show it.
-//! 4. How long a round trip takes over each, measured here and now.
+//! 4. How long a round trip takes over each, measured here and now: the
+//!    median of 200, one message at a time.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
@@ -17,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::lessons::{say, start_server};
+use crate::RUN_TIMEOUT;
+use crate::lessons::{say, start_server, wait_for_server};
 use crate::lossy::LossyRelay;
 use netlessons::show;
 
@@ -28,22 +31,14 @@ const MESSAGES: [&str; 5] = ["message 1.", "message 2.", "message 3.", "message 
 const PATIENCE: Duration = Duration::from_millis(500);
 
 /// Round trips in the timing run: enough to average out, quick to run.
-const ROUND_TRIPS: u32 = 200;
+const ROUND_TRIPS: usize = 200;
 
 pub fn lesson_7() -> anyhow::Result<()> {
+    say("\n-- TCP: five messages, each written separately on one connection");
+    tcp_stream()?;
+
     let tcp_server = start_server("tcp-server", &["--quiet"])?;
     let udp_server = start_server("udp-server", &["--quiet"])?;
-
-    say("\n-- TCP: five messages, each written separately on one connection");
-    let stream = connect(tcp_server.address())?;
-    for message in MESSAGES {
-        stream_write(&stream, message.as_bytes())?;
-    }
-    stream.shutdown(Shutdown::Write)?;
-    let mut echo = Vec::new();
-    (&stream).read_to_end(&mut echo).context("cannot read the TCP echo")?;
-    say(format_args!("what came back: {}", show::bytes(&echo)));
-    say("every byte, in order, but one stream: nothing marks where a message ended");
 
     say("\n-- UDP: the same five messages, one datagram each");
     let replies = udp_exchange(udp_server.address())?;
@@ -69,11 +64,42 @@ pub fn lesson_7() -> anyhow::Result<()> {
         MESSAGES.len()
     ));
 
-    say(format_args!("\n-- timing: {ROUND_TRIPS} round trips of one 10-byte message each"));
+    say(format_args!(
+        "\n-- timing: {ROUND_TRIPS} round trips of one 10-byte message each, one at a time"
+    ));
     let tcp_time = time_tcp(tcp_server.address())?;
     let udp_time = time_udp(udp_server.address())?;
-    say(format_args!("TCP: {:?} per round trip, plus {:?} to connect", tcp_time.0, tcp_time.1));
-    say(format_args!("UDP: {udp_time:?} per round trip, nothing to connect"));
+    say(format_args!(
+        "TCP: median {:?} per round trip, plus {:?} to connect",
+        tcp_time.0, tcp_time.1
+    ));
+    say(format_args!("UDP: median {udp_time:?} per round trip, nothing to connect"));
+    Ok(())
+}
+
+/// Five separate writes on one connection, and the reads a lesson-1
+/// server makes of them. The server serves one client at a time, so a
+/// first client keeps it busy while the second one writes: the five
+/// messages wait together in the second connection's receive buffer, as
+/// they would for a busy server, and the server's 16-byte reads then show
+/// what TCP kept of them: the bytes, not the boundaries.
+fn tcp_stream() -> anyhow::Result<()> {
+    let server = start_server("tcp-server", &["--max-connections", "2"])?;
+    say("a first client connects, so the server (one client at a time) is busy");
+    let first = connect(server.address())?;
+    server.process().wait_for_line(RUN_TIMEOUT, |line| line.starts_with("connection from"))?;
+    let stream = connect(server.address())?;
+    for message in MESSAGES {
+        stream_write(&stream, message.as_bytes())?;
+    }
+    stream.shutdown(Shutdown::Write)?;
+    say("a second client wrote the five messages; the first one now leaves");
+    drop(first);
+    let mut echo = Vec::new();
+    (&stream).read_to_end(&mut echo).context("cannot read the TCP echo")?;
+    wait_for_server(server)?;
+    say(format_args!("what came back: {}", show::bytes(&echo)));
+    say("every byte, in order, but one stream: nothing marks where a message ended");
     Ok(())
 }
 
@@ -111,28 +137,40 @@ fn udp_exchange(server: SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
     Ok(replies)
 }
 
-/// Average time per round trip over TCP, and the time to connect.
+/// The median time per round trip over TCP, and the time to connect.
 fn time_tcp(server: SocketAddr) -> anyhow::Result<(Duration, Duration)> {
     let start = Instant::now();
     let mut stream = connect(server)?;
     let connected = start.elapsed();
     let mut reply = [0; 10];
-    let start = Instant::now();
+    let mut times = Vec::new();
     for _ in 0..ROUND_TRIPS {
+        let start = Instant::now();
         stream.write_all(MESSAGES[0].as_bytes())?;
         stream.read_exact(&mut reply)?;
+        times.push(start.elapsed());
     }
-    Ok((start.elapsed() / ROUND_TRIPS, connected))
+    Ok((median(times), connected))
 }
 
-/// Average time per round trip over UDP.
+/// The median time per round trip over UDP.
 fn time_udp(server: SocketAddr) -> anyhow::Result<Duration> {
     let socket = udp_socket()?;
     let mut reply = [0; 100];
-    let start = Instant::now();
+    let mut times = Vec::new();
     for _ in 0..ROUND_TRIPS {
+        let start = Instant::now();
         socket.send_to(MESSAGES[0].as_bytes(), server)?;
         socket.recv_from(&mut reply).context("a timing datagram was lost")?;
+        times.push(start.elapsed());
     }
-    Ok(start.elapsed() / ROUND_TRIPS)
+    Ok(median(times))
+}
+
+/// The middle one of `times`: half the round trips were quicker. Unlike
+/// the average, one round trip that waited for a busy processor does not
+/// move it.
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }

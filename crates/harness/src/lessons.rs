@@ -116,7 +116,7 @@ fn run_client(name: &str, server: &Server, args: &[&str]) -> anyhow::Result<Fini
 }
 
 /// Waits for a server started with a connection or datagram limit to end.
-fn wait_for_server(server: Server) -> anyhow::Result<()> {
+pub(crate) fn wait_for_server(server: Server) -> anyhow::Result<()> {
     let finished = server.wait(RUN_TIMEOUT)?;
     if !finished.success() {
         bail!("the server failed:\n{}", finished.describe());

@@ -97,11 +97,14 @@ fn lesson_6() {
         .stdout(predicate::str::contains("error-handling | == udp-no-listener"));
 }
 
-/// Lesson 7: TCP keeps every byte in order; UDP through the simulated
-/// lossy network loses one datagram and reorders another.
+/// Lesson 7: TCP keeps every byte in order, and the server's reads cut
+/// across the messages; UDP through the simulated lossy network loses one
+/// datagram and reorders another.
 #[test]
 fn lesson_7() {
     lesson(7)
+        .stdout(predicate::str::contains("tcp-server | received 16 bytes: \"message 1.messag\""))
+        .stdout(predicate::str::contains("tcp-server | received 2 bytes: \"5.\""))
         .stdout(predicate::str::contains(
             "what came back: \"message 1.message 2.message 3.message 4.message 5.\"",
         ))
