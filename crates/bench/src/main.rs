@@ -83,6 +83,7 @@ const HTTP: &str = "http-server";
 const PYTHON_HTTP: &str = "python3 -m http.server";
 const PYTHON_HTTP11: &str = "python3 -m http.server -p HTTP/1.1";
 const GIVEN: &str = "given server";
+const GIVEN_UDP: &str = "given UDP server";
 
 /// What each server in the table is, printed under it.
 const LEGEND: &[(&str, &str)] = &[
@@ -335,9 +336,8 @@ fn start(subjects: &Subjects, label: &str) -> anyhow::Result<Running> {
             let files = subjects.files.as_ref().context("no folder of files to serve")?;
             ours("http-server", &["--root", &files.folder.to_string_lossy()])
         }
-        GIVEN => {
-            Ok(Running::Given(subjects.given_tcp.or(subjects.given_udp).context("no address")?))
-        }
+        GIVEN => Ok(Running::Given(subjects.given_tcp.context("no --tcp address")?)),
+        GIVEN_UDP => Ok(Running::Given(subjects.given_udp.context("no --udp address")?)),
         SOCAT_TCP => Ok(Running::Peer(Peer::start(
             subjects.socat.as_deref().context("no socat")?,
             &["-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr,backlog=128", "PIPE"],
@@ -425,8 +425,9 @@ fn measure_all(
     subjects: &Subjects,
     settings: &Settings,
 ) -> anyhow::Result<()> {
-    let tcp: Vec<&str> = if subjects.given_tcp.is_some() {
-        vec![GIVEN]
+    let given = subjects.given_tcp.is_some() || subjects.given_udp.is_some();
+    let tcp: Vec<&str> = if given {
+        subjects.given_tcp.map(|_| GIVEN).into_iter().collect()
     } else {
         let mut tcp = Vec::new();
         if subjects.has("tcp-server") {
@@ -440,8 +441,8 @@ fn measure_all(
         }
         tcp
     };
-    let udp: Vec<&str> = if subjects.given_udp.is_some() {
-        vec![GIVEN]
+    let udp: Vec<&str> = if given {
+        subjects.given_udp.map(|_| GIVEN_UDP).into_iter().collect()
     } else {
         let mut udp = Vec::new();
         if subjects.has("udp-server") {
@@ -458,7 +459,9 @@ fn measure_all(
     let runs = settings.runs;
     let seconds = settings.seconds;
 
-    println!("measuring: {ONE_CONNECTION}...");
+    if !tcp.is_empty() {
+        println!("measuring: {ONE_CONNECTION}...");
+    }
     for &server in &tcp {
         best_of(report, subjects, ONE_CONNECTION, "throughput", server, "MiB/s", runs, |address| {
             Ok((measure::throughput(address, seconds)?, Vec::new(), String::new()))
@@ -491,8 +494,8 @@ fn measure_all(
         }
     }
 
-    let crowd_servers: Vec<&str> = if subjects.given_tcp.is_some() {
-        vec![GIVEN]
+    let crowd_servers: Vec<&str> = if given {
+        subjects.given_tcp.map(|_| GIVEN).into_iter().collect()
     } else {
         let mut servers = Vec::new();
         if subjects.has("threaded-server") {
@@ -533,8 +536,10 @@ fn measure_all(
     }
 
     let mut beside = Vec::new();
-    if subjects.given_tcp.is_some() {
-        beside.push((GIVEN, &settings.others));
+    if given {
+        if subjects.given_tcp.is_some() {
+            beside.push((GIVEN, &settings.others));
+        }
     } else {
         if subjects.has("threaded-server") {
             beside.push((POOL, &settings.others));
@@ -569,7 +574,7 @@ fn measure_all(
     if subjects.python.is_some() {
         web.extend([PYTHON_HTTP, PYTHON_HTTP11]);
     }
-    if subjects.files.is_none() {
+    if subjects.files.is_none() && !given {
         report.skip("HTTP rows: cannot write the file to serve in the temporary folder".into());
         web.clear();
     }
@@ -678,7 +683,8 @@ fn best_of_with(
 }
 
 fn is_ours(server: &str) -> bool {
-    ![SOCAT_TCP, SOCAT_UDP, PYTHON_UDP, PYTHON_HTTP, PYTHON_HTTP11, GIVEN].contains(&server)
+    ![SOCAT_TCP, SOCAT_UDP, PYTHON_UDP, PYTHON_HTTP, PYTHON_HTTP11, GIVEN, GIVEN_UDP]
+        .contains(&server)
 }
 
 fn first_line(text: &str) -> &str {
@@ -968,7 +974,7 @@ fn show(value: Option<f64>, unit: &str) -> String {
 fn print_report(report: &Report, settings: &Settings, took: Duration) {
     println!(
         "\nOne run of `bench{}`, {:.0} s in all. Rates (MiB/s, per s) are the best of {} run{} of \
-         {:?} each, every run against a freshly started server, and the latencies beside a rate \
+         {:?} each, every run against a freshly started server (one given by address is reused), and the latencies beside a rate \
          come from that best run. Crowds and a real client beside others are one run each. \
          Every figure below comes from this one run.",
         if settings.runs == 1 { " --quick" } else { "" },
