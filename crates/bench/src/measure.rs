@@ -560,12 +560,15 @@ fn real_client(address: SocketAddr, duration: Duration) -> (RoundTrips, usize, O
     while started.elapsed() < duration && latencies.len() < MAX_MESSAGES {
         let message = message::<SMALL>(latencies.len() as u64);
         let sent = Instant::now();
-        let exchanged = stream
-            .write_all(&message)
-            .and_then(|()| stream.read_exact(&mut echo))
-            .context("the real client's round trip");
-        if let Err(error) = exchanged {
-            return failed(error);
+        let exchanged = stream.write_all(&message).and_then(|()| stream.read_exact(&mut echo));
+        match exchanged {
+            Err(error) if netlessons::is_timeout(&error) => {
+                return failed(anyhow::anyhow!("the real client had no echo within {PATIENCE:?}"));
+            }
+            Err(error) => {
+                return failed(anyhow::Error::new(error).context("the real client's round trip"));
+            }
+            Ok(()) => {}
         }
         latencies.push(sent.elapsed());
         if echo != message {
