@@ -184,9 +184,20 @@ pub fn udp_round_trips(
     in_flight: usize,
     duration: Duration,
 ) -> anyhow::Result<Datagrams> {
+    udp_round_trips_giving_up(address, in_flight, duration, GIVE_UP)
+}
+
+/// [`udp_round_trips`], waiting `give_up` for an echo (tests wait longer,
+/// so that a busy machine cannot make an echo late by accident).
+fn udp_round_trips_giving_up(
+    address: SocketAddr,
+    in_flight: usize,
+    duration: Duration,
+    give_up: Duration,
+) -> anyhow::Result<Datagrams> {
     let socket = UdpSocket::bind(if address.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" })?;
     socket.connect(address)?;
-    socket.set_read_timeout(Some(GIVE_UP))?;
+    socket.set_read_timeout(Some(give_up))?;
     let mut fates: Vec<Fate> = Vec::new();
     let mut sent_at: Vec<Instant> = Vec::new();
     let mut latencies = Vec::new();
@@ -585,44 +596,52 @@ fn real_client(address: SocketAddr, duration: Duration) -> (RoundTrips, usize, O
 mod tests {
     use super::*;
 
-    /// A UDP echo server in this test, run by `behave(number) -> copies`,
-    /// where copies is how many times to echo datagram `number`, and a delay.
-    fn odd_echo(
-        behave: impl Fn(u64) -> (usize, Duration) + Send + 'static,
-    ) -> (SocketAddr, thread::JoinHandle<()>) {
+    /// A UDP echo server in this test: `copies(number)` says how many
+    /// times to echo datagram `number` at once, and datagram `late` is
+    /// echoed once, `delay` later, from a thread of its own so that the
+    /// others are not held up.
+    fn odd_echo(copies: fn(u64) -> usize, late: u64, delay: Duration) -> SocketAddr {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let address = socket.local_addr().unwrap();
-        let thread = thread::spawn(move || {
+        thread::spawn(move || {
             let mut buffer = [0; 100];
             while let Ok((count, from)) = socket.recv_from(&mut buffer) {
                 let number = u64::from_be_bytes(buffer[..8].try_into().unwrap());
-                let (copies, delay) = behave(number);
-                thread::sleep(delay);
-                for _ in 0..copies {
-                    socket.send_to(&buffer[..count], from).unwrap();
+                let datagram = buffer[..count].to_vec();
+                if number == late {
+                    let socket = socket.try_clone().unwrap();
+                    thread::spawn(move || {
+                        thread::sleep(delay);
+                        let _ = socket.send_to(&datagram, from);
+                    });
+                    continue;
+                }
+                for _ in 0..copies(number) {
+                    let _ = socket.send_to(&datagram, from);
                 }
             }
         });
-        (address, thread)
+        address
     }
 
     /// A late echo counts as late, a doubled one as duplicated, a missing
     /// one as lost, and none of them as another.
     #[test]
     fn udp_counts_late_duplicated_and_lost_apart() {
-        let (address, server) = odd_echo(|number| match number {
-            3 => (1, GIVE_UP + Duration::from_millis(100)),
-            5 => (2, Duration::ZERO),
-            7 => (0, Duration::ZERO),
-            _ => (1, Duration::ZERO),
-        });
-        // One at a time, for long enough to pass datagram 7.
-        let result = udp_round_trips(address, 1, Duration::from_millis(600)).unwrap();
-        assert!(result.sent > 8, "only {} sent", result.sent);
+        let give_up = Duration::from_millis(500);
+        let copies = |number| match number {
+            5 => 2,
+            7 => 0,
+            _ => 1,
+        };
+        let address = odd_echo(copies, 3, 2 * give_up);
+        // One at a time, long enough to pass datagram 7 and to see 3's echo.
+        let result =
+            udp_round_trips_giving_up(address, 1, Duration::from_millis(1500), give_up).unwrap();
+        assert!(result.sent >= 8, "only {} sent", result.sent);
         assert_eq!((result.late, result.duplicated, result.lost), (1, 1, 1));
         assert_eq!(result.round_trips.count, result.sent - 1);
-        drop(server);
     }
 
     /// An echo that is not the datagram sent fails the measurement.
