@@ -1014,8 +1014,8 @@ fn print_report(report: &Report, settings: &Settings, took: Duration) {
         }
     }
     println!(
-        "\nNotes: \"n/a\" is a figure this system cannot give (peak memory and listen overflows are \
-         read from Linux's /proc). Listen overflows count the whole system's listeners during the \
+        "\nNotes: \"n/a\" is a figure not read here: peak memory is read for our servers only, and \
+         it and listen overflows only on Linux (from /proc). Listen overflows count the whole system's listeners during the \
          row, so other programs' can show up in it. UDP \"late\" echoes came after {} of waiting, \
          \"lost\" ones never came.",
         humanize(measure::GIVE_UP)
