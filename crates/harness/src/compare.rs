@@ -13,7 +13,7 @@
 //! 4. How long a round trip takes over each, measured here and now: the
 //!    median of 200, one message at a time.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
@@ -131,8 +131,13 @@ fn udp_exchange(server: SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut buffer = [0; 100];
     let mut replies = Vec::new();
     // Loopback is fast: a reply that has not come within PATIENCE is lost.
-    while let Ok((count, _)) = socket.recv_from(&mut buffer) {
-        replies.push(buffer[..count].to_vec());
+    loop {
+        match socket.recv_from(&mut buffer) {
+            Ok((count, _)) => replies.push(buffer[..count].to_vec()),
+            // Ctrl-Z and fg interrupt a wait with a timeout: wait again.
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
     }
     Ok(replies)
 }
@@ -161,7 +166,15 @@ fn time_udp(server: SocketAddr) -> anyhow::Result<Duration> {
     for _ in 0..ROUND_TRIPS {
         let start = Instant::now();
         socket.send_to(MESSAGES[0].as_bytes(), server)?;
-        socket.recv_from(&mut reply).context("a timing datagram was lost")?;
+        loop {
+            match socket.recv_from(&mut reply) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                result => {
+                    result.context("a timing datagram was lost")?;
+                    break;
+                }
+            }
+        }
         times.push(start.elapsed());
     }
     Ok(median(times))

@@ -91,7 +91,6 @@ fn signal_group_quietly(group: u32, signal: &str) {
 /// Every lesson demo survives a Ctrl-Z and `fg` half-way through.
 #[test]
 #[cfg_attr(not(target_os = "linux"), ignore = "the transcripts show Linux's wording of OS errors")]
-#[ignore = "until every lesson program retries Interrupted (issue 12)"]
 fn every_demo_survives_ctrl_z_and_fg() {
     let mut problems = Vec::new();
     for (number, _, _) in harness::lessons::LESSONS {
