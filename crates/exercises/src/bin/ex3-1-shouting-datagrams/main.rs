@@ -4,7 +4,9 @@
 //! before sending it back; every other byte stays as it was.
 //!
 //! Run it: `cargo run -p exercises --bin ex3-1-shouting-datagrams`, then
-//! `cargo run -p udp-client` in another terminal.
+//! `cargo run -p udp-client -- --retries 0` in another terminal. The client
+//! prints the reply, then an error: it expects an exact echo, and blames a
+//! cut datagram when the reply differs. Here the reply should differ.
 //! Check it: `just exercise 3.1`. Stuck? `just hint 3.1`.
 
 use std::net::UdpSocket;

@@ -5,7 +5,9 @@
 //! `TOO BIG` instead.
 //!
 //! Run it: `cargo run -p exercises --bin ex3-3-too-big`, then
-//! `cargo run -p udp-client -- --size 600` in another terminal.
+//! `cargo run -p udp-client -- --size 600 --retries 0` in another terminal.
+//! Once your server answers `TOO BIG`, the client prints that reply, then
+//! an error, because the reply is not an echo: here that is right.
 //! Check it: `just exercise 3.3`. Stuck? `just hint 3.3`.
 
 use std::net::UdpSocket;
