@@ -97,9 +97,15 @@ fn run(args: &Args) -> anyhow::Result<()> {
         let reply = &reply[..count];
         say.step(format_args!("received {count} bytes from {server}: {}", show::bytes(reply)));
         if reply != message {
+            // Fewer bytes back is the sign of a server whose buffer cut the
+            // datagram; anything else is a server that changes what it echoes.
+            let why = if count < message.len() && message.starts_with(reply) {
+                "the server may have cut the datagram to fit its buffer"
+            } else {
+                "the server is not an echo server, or changed the data"
+            };
             bail!(
-                "the reply differs from what we sent ({count} bytes back for {} sent): \
-                 the server may have cut the datagram to fit its buffer",
+                "the reply differs from what we sent ({count} bytes back for {} sent): {why}",
                 message.len()
             );
         }

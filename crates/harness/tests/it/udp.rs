@@ -106,8 +106,32 @@ fn client_notices_a_cut_datagram() {
     assert_one_line_error(
         &output,
         1,
-        "the reply differs from what we sent (10 bytes back for 41 sent)",
+        "(10 bytes back for 41 sent): the server may have cut the datagram",
     );
+}
+
+/// A reply that is not a shortened echo (a shouting server, say) is not
+/// blamed on a cut datagram.
+#[test]
+fn client_does_not_blame_cutting_for_a_changed_reply() {
+    let fake_server = test_socket();
+    let address = fake_server.local_addr().expect("address");
+    let helper = thread::spawn(move || {
+        let mut buffer = [0; 100];
+        let (count, client) = fake_server.recv_from(&mut buffer).expect("the client's datagram");
+        let shouted = buffer[..count].to_ascii_uppercase();
+        fake_server.send_to(&shouted, client).expect("reply");
+    });
+    let output = client_for("udp-client", address)
+        .args(["--timeout", "10", "--retries", "0"])
+        .output()
+        .expect("run");
+    assert_one_line_error(
+        &output,
+        1,
+        "(41 bytes back for 41 sent): the server is not an echo server, or changed the data",
+    );
+    helper.join().expect("helper");
 }
 
 /// With no reply, the client retries, then gives up with a clear error.

@@ -5,8 +5,8 @@
 //!
 //! Run it: `cargo run -p exercises --bin ex3-1-shouting-datagrams`, then
 //! `cargo run -p udp-client -- --retries 0` in another terminal. The client
-//! prints the reply, then an error: it expects an exact echo, and blames a
-//! cut datagram when the reply differs. Here the reply should differ.
+//! prints the reply, then an error: it expects an exact echo, and says the
+//! server is not an echo server. Here the reply should differ.
 //! Check it: `just exercise 3.1`. Stuck? `just hint 3.1`.
 
 use std::net::UdpSocket;

@@ -7,8 +7,8 @@
 //! Run it: `cargo run -p exercises --bin ex3-2-statistics`, then
 //! `cargo run -p udp-client` in another terminal, and then
 //! `cargo run -p udp-client -- --message STATS --retries 0`. That client
-//! prints the counts, then an error: it expects an exact echo, and blames
-//! a cut datagram when the reply differs. Here the reply should differ.
+//! prints the counts, then an error: it expects an exact echo, and says
+//! the server is not an echo server. Here the reply should differ.
 //! Check it: `just exercise 3.2`. Stuck? `just hint 3.2`.
 
 use std::net::UdpSocket;
