@@ -340,7 +340,14 @@ impl Client {
             let room = buffer.len().min(MAX_PENDING - self.pending.len());
             match self.stream.read(&mut buffer[..room]) {
                 Ok(0) => {
-                    say.step(format_args!("{self}: readable, no more data"));
+                    // The client has shut down its sending side. Its echo
+                    // may not all be written yet: that still happens.
+                    match self.pending.len() {
+                        0 => say.step(format_args!("{self}: readable, no more data")),
+                        left => say.step(format_args!(
+                            "{self}: readable, no more data ({left} bytes still to echo)"
+                        )),
+                    }
                     self.done_reading = true;
                 }
                 Ok(count) => {
@@ -414,5 +421,47 @@ fn describe(interest: Interest) -> &'static str {
         (true, true) => "readable or writable",
         (false, true) => "writable",
         _ => "readable",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client of its own over loopback, with `pending` bytes of echo
+    /// waiting and its sending side finished or not.
+    fn client(pending: usize, done_reading: bool) -> Client {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let peer = listener.local_addr().unwrap();
+        let stream = std::net::TcpStream::connect(peer).unwrap();
+        Client {
+            number: 1,
+            stream: TcpStream::from_std(stream),
+            peer,
+            pending: vec![0; pending],
+            done_reading,
+            interest: Interest::READABLE,
+            deadline: Instant::now(),
+            echoed: 0,
+        }
+    }
+
+    /// Half-close: a client that has finished sending keeps its connection
+    /// until its pending echo is written, and only then is done.
+    #[test]
+    fn a_finished_client_waits_for_its_echo() {
+        assert_eq!(client(10, true).wanted(), Some(Interest::WRITABLE));
+        assert_eq!(client(0, true).wanted(), None);
+    }
+
+    /// Backpressure: at the cap, the server stops reading and only writes.
+    #[test]
+    fn at_the_cap_only_writing_goes_on() {
+        assert_eq!(client(MAX_PENDING, false).wanted(), Some(Interest::WRITABLE));
+        assert_eq!(
+            client(MAX_PENDING - 1, false).wanted(),
+            Some(Interest::READABLE | Interest::WRITABLE)
+        );
+        assert_eq!(client(0, false).wanted(), Some(Interest::READABLE));
     }
 }
