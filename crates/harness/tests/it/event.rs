@@ -370,14 +370,7 @@ fn exits_after_max_connections() {
 #[test]
 fn survives_stop_and_continue() {
     let server = start("event-server", &["--quiet"]);
-    let pid = server.process().id().to_string();
-    for signal in ["-STOP", "-CONT"] {
-        let status = Command::new("kill").args([signal, &pid]).status();
-        if !status.is_ok_and(|status| status.success()) {
-            eprintln!("skipped: cannot run kill {signal}");
-            return;
-        }
-    }
+    stop_and_continue(server.process().id());
     assert_eq!(plain_exchange(server.address(), b"after fg"), b"after fg");
     assert!(server.process().stderr().is_empty(), "{:?}", server.process().stderr());
 }
