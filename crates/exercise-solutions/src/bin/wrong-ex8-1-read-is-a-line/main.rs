@@ -1,4 +1,4 @@
-// Mistake: each read is split into lines, and a piece without its `\n` is answered as if it were a whole line.
+// Wrong: each read is split into lines, and a piece without its `\n` is answered as if it were a whole line.
 //! A wrong solution of exercise 8.1, kept to prove the check rejects it.
 
 use std::collections::HashMap;

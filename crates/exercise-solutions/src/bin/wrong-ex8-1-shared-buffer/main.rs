@@ -1,4 +1,4 @@
-// Mistake: one buffer for the partial line, shared by every client, so their bytes mix.
+// Wrong: one buffer for the partial line, shared by every client, so their bytes mix.
 //! A wrong solution of exercise 8.1, kept to prove the check rejects it.
 
 use std::collections::HashMap;

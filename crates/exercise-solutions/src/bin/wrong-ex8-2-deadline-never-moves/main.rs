@@ -1,4 +1,4 @@
-// Mistake: the deadline is set when the client connects and never pushed back, so talking clients are dropped too.
+// Wrong: the deadline is set when the client connects and never pushed back, so talking clients are dropped too.
 //! A wrong solution of exercise 8.2, kept to prove the check rejects it.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-// Mistake: poll waits without a timeout, so deadlines are looked at only when some socket happens to be ready.
+// Wrong: poll waits without a timeout, so deadlines are looked at only when some socket happens to be ready.
 //! A wrong solution of exercise 8.2, kept to prove the check rejects it.
 
 use std::collections::HashMap;
