@@ -80,8 +80,7 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
             let from = event.token();
-            loop {
-                let Some(client) = clients.get_mut(&from) else { break };
+            while let Some(client) = clients.get_mut(&from) {
                 let (lines, more) = serve(client);
                 // Pass each complete line to every other client, and try
                 // to write it at once: their "writable" edge came long ago.

@@ -81,8 +81,7 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
             let from = event.token();
-            loop {
-                let Some(client) = clients.get_mut(&from) else { break };
+            while let Some(client) = clients.get_mut(&from) {
                 let (lines, more) = serve(client);
                 // Queue each complete line for every other client; the
                 // writing is left to their next "writable" event.

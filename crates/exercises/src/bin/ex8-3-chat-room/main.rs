@@ -93,8 +93,7 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
             let from = event.token();
-            loop {
-                let Some(client) = clients.get_mut(&from) else { break };
+            while let Some(client) = clients.get_mut(&from) {
                 let (lines, more) = serve(client);
                 // TODO: send the lines to every other client, not back to
                 // this one, and disconnect a client that has more than
