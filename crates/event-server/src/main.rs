@@ -140,6 +140,12 @@ fn serve(args: &Args) -> anyhow::Result<()> {
                 (token, _) => clients.serve(token, poll.registry()),
             }
         }
+        // After `accept` failed, try again once the pause is over.
+        if let Some(socket) = &mut listener
+            && clients.accept_again.is_some_and(|at| at <= Instant::now())
+        {
+            clients.accept_all(socket, poll.registry());
+        }
         clients.drop_idle(poll.registry());
     }
     say.result(format_args!("reached --max-connections {}, exiting", clients.accepted));

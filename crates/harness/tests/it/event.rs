@@ -374,3 +374,45 @@ fn survives_stop_and_continue() {
     assert_eq!(plain_exchange(server.address(), b"after fg"), b"after fg");
     assert!(server.process().stderr().is_empty(), "{:?}", server.process().stderr());
 }
+
+/// Out of file handles, `accept` fails: the server says so, keeps serving,
+/// and accepts a waiting connection once a client has left. (The server
+/// runs under `ulimit -n 16`, set by a shell.)
+#[cfg(target_os = "linux")]
+#[test]
+fn accepts_again_after_running_out_of_file_handles() {
+    let path = harness::binary("event-server").expect("binary");
+    let script = r#"ulimit -n 16 && exec "$0" "$@""#;
+    let args = ["-c", script, path.to_str().expect("a UTF-8 path"), "--quiet"];
+    let server = Server::start_path(std::path::Path::new("/bin/sh"), "event-server", &args, None)
+        .expect("start the server under ulimit -n 16");
+    // With --quiet, only problems are printed, on standard error.
+    let failed = || !server.process().stderr().is_empty();
+    // Connect, one round trip each, until the server runs out of handles.
+    // (Linux takes a handle before it looks for a connection, so the
+    // failure may come right after the last connection it could accept.)
+    let mut held = Vec::new();
+    while !failed() {
+        assert!(held.len() < 40, "40 connections and no accept failed under ulimit -n 16");
+        let stream = connect(server.address());
+        (&stream).write_all(b"x").expect("send");
+        (&stream).read_exact(&mut [0; 1]).expect("the echo");
+        held.push(stream);
+    }
+    // This one completes its handshake and waits in the backlog; the
+    // server tries to accept it, and fails.
+    let failures = server.process().stderr().len();
+    let waiting = connect(server.address());
+    assert!(
+        server.process().wait_for_error_line_count(failures + 1, Duration::from_secs(20)),
+        "the server did not try to accept the new connection"
+    );
+    let report = server.process().stderr()[0].clone();
+    assert!(report.starts_with("cannot accept a connection: "), "{report}");
+    // One client leaves: its handle is free again for the waiting one.
+    drop(held.remove(0));
+    (&waiting).write_all(b"finally").expect("send");
+    let mut echo = [0; 7];
+    (&waiting).read_exact(&mut echo).expect("the waiting connection is served");
+    assert_eq!(&echo, b"finally");
+}
