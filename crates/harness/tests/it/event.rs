@@ -119,63 +119,6 @@ fn one_byte_buffers_work() {
         .stdout(predicate::str::contains("echo complete: all 24 bytes came back unchanged"));
 }
 
-/// The client finds the server by name (`localhost`).
-#[test]
-fn serves_a_client_that_connects_by_host_name() {
-    let server = start("event-server", &["--quiet"]);
-    program("tcp-client")
-        .args(["--host", "localhost", "--port", &server.port(), "--quiet"])
-        .assert()
-        .success();
-}
-
-/// netcat, as the lessons use it by hand, gets its line back.
-#[test]
-fn serves_netcat() {
-    if Command::new("nc").arg("-h").output().is_err() {
-        eprintln!("skipped: nc is not installed");
-        return;
-    }
-    let server = start("event-server", &["--quiet"]);
-    // -N (OpenBSD netcat) shuts down the sending side at the end of input;
-    // ncat and other variants do that by themselves, or lack -N.
-    let openbsd = Command::new("nc")
-        .arg("-h")
-        .output()
-        .map(|output| String::from_utf8_lossy(&output.stderr).contains("-N"))
-        .unwrap_or(false);
-    let port = server.port();
-    let mut args = vec!["127.0.0.1", &port];
-    if openbsd {
-        args.insert(0, "-N");
-    }
-    let mut command = assert_cmd::Command::new("nc");
-    command.timeout(Duration::from_secs(20)).args(&args).write_stdin("hello, event loop\n");
-    command.assert().success().stdout("hello, event loop\n");
-}
-
-/// The reference article's kind of client, in Python: sendall, then recv
-/// until the server closes.
-#[test]
-fn serves_a_plain_python_client() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
-    let server = start("event-server", &["--quiet"]);
-    let script = "import socket, sys\n\
-        with socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20) as s:\n\
-        \x20   s.sendall(b'Hello, world')\n\
-        \x20   s.shutdown(socket.SHUT_WR)\n\
-        \x20   data = b''\n\
-        \x20   while chunk := s.recv(1024):\n\
-        \x20       data += chunk\n\
-        print(repr(data))\n";
-    let mut command = assert_cmd::Command::new("python3");
-    command.timeout(Duration::from_secs(20)).args(["-c", script, &server.port()]);
-    command.assert().success().stdout("b'Hello, world'\n");
-}
-
 /// A client that sends 50 MB and never reads gets blocked: the server
 /// stops reading from it once its pending echo reaches the cap, keeps
 /// serving others, and its memory stays small. Once the client reads,
