@@ -783,12 +783,6 @@ impl Process {
         wait_until(&self.stdout, timeout, |lines| (lines.len() >= count).then_some(())).is_ok()
     }
 
-    /// Like [`wait_for_line_count`](Self::wait_for_line_count), for
-    /// standard error.
-    pub fn wait_for_error_line_count(&self, count: usize, timeout: Duration) -> bool {
-        wait_until(&self.stderr, timeout, |lines| (lines.len() >= count).then_some(())).is_ok()
-    }
-
     fn wait_for(
         &self,
         captured: &Captured,
