@@ -228,7 +228,9 @@ fn drops_idle_clients_only() {
         .wait_for_error_line(Duration::from_secs(20), |line| line.contains(&silent_address))
         .expect("the silent client is dropped");
     assert!(line.ends_with("): idle for 1s, dropping it"), "{line}");
-    assert!(rounds > 5, "the talker made {rounds} round trips");
+    // The talker was connected for longer than the timeout, talking.
+    assert!(rounds >= 2, "the talker made {rounds} round trips");
+    assert!(started.elapsed() >= Duration::from_secs(1), "dropped after {:?}", started.elapsed());
     // The dropped client sees its connection closed; the talker is served still.
     assert!(matches!(silent.read(&mut [0; 1]), Ok(0) | Err(_)));
     talker.write_all(b"and now?").expect("send");
