@@ -48,6 +48,11 @@ lesson-7:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
     @cargo run --quiet -p harness --bin lesson -- 7
 
+# Lesson 8: many clients on one thread, an event loop
+lesson-8:
+    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo run --quiet -p harness --bin lesson -- 8
+
 # Lesson 9: HTTP by hand, a web server and a client on TcpStream
 lesson-9:
     @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions

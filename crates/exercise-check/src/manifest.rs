@@ -58,6 +58,9 @@ exercises! {
     e7_1 "7.1" "ex7-1-numbered" "Number your datagrams";
     e7_2 "7.2" "ex7-2-reliable-udp" "Reliable UDP";
     e7_3 "7.3" "ex7-3-framing" "Messages over TCP";
+    e8_1 "8.1" "ex8-1-reverse-lines" "Lines on the loop";
+    e8_2 "8.2" "ex8-2-idle-clients" "Idle clients";
+    e8_3 "8.3" "ex8-3-chat-room" "Chat room on one thread";
     e9_1 "9.1" "ex9-1-echo-headers" "Echo the headers";
     e9_2 "9.2" "ex9-2-range" "Range requests";
     e9_3 "9.3" "ex9-3-phases" "Time each phase";

@@ -46,7 +46,8 @@ fn folders_and_manifest_agree() {
 }
 
 /// Each exercise has a reference solution (unless this is a student copy,
-/// which has none), and no solution lacks its exercise.
+/// which has none), and no solution lacks its exercise. Beside them, a
+/// wrong program (`wrong-exN-M-MISTAKE`) belongs to an exercise too.
 #[test]
 fn every_exercise_has_a_solution() {
     let solutions = repository().join("crates/exercise-solutions/src/bin");
@@ -54,18 +55,25 @@ fn every_exercise_has_a_solution() {
         return;
     }
     // Wrong programs (`wrong-exN-M-...`) sit beside the solutions.
-    let on_disk: BTreeSet<String> =
-        folders(&solutions).into_iter().filter(|name| name.starts_with("solution-")).collect();
+    let (wrong, on_disk): (BTreeSet<String>, BTreeSet<String>) =
+        folders(&solutions).into_iter().partition(|name| name.starts_with("wrong-"));
     let expected: BTreeSet<String> =
         EXERCISES.iter().map(|exercise| format!("solution-{}", exercise.name)).collect();
     assert_eq!(on_disk, expected);
+    for name in wrong {
+        let exercise = EXERCISES.iter().find(|exercise| {
+            let prefix = exercise.name.splitn(3, '-').take(2).collect::<Vec<_>>().join("-");
+            name.starts_with(&format!("wrong-{prefix}-"))
+        });
+        assert!(exercise.is_some(), "{name} belongs to no exercise");
+    }
 }
 
-/// Lessons 1 to 7 and 9 have at least three exercises, lesson 0 at least two;
+/// Lessons 1 to 9 have at least three exercises, lesson 0 at least two;
 /// every exercise has at least one hint.
 #[test]
 fn enough_exercises_and_hints() {
-    for lesson in (0..=7).chain([9]) {
+    for lesson in 0..=9 {
         let count = exercise_check::of_lesson(lesson).len();
         let wanted = if lesson == 0 { 2 } else { 3 };
         assert!(count >= wanted, "lesson {lesson} has {count} exercises");

@@ -27,6 +27,7 @@ pub const LESSONS: &[(u32, &str, &str)] = &[
     (5, "many clients at once, with threads", "5-threaded-server.md"),
     (6, "socket errors and what to do about them", "6-errors.md"),
     (7, "choosing between TCP and UDP", "7-tcp-or-udp.md"),
+    (8, "many clients on one thread, an event loop", "8-event-loop.md"),
     (9, "HTTP by hand, a web server and a client", "9-http.md"),
 ];
 
@@ -50,8 +51,9 @@ pub fn run(number: u32) -> anyhow::Result<()> {
         4 => lesson_4()?,
         5 => lesson_5()?,
         6 => lesson_6()?,
-        9 => crate::http::lesson_9()?,
-        _ => crate::compare::lesson_7()?,
+        7 => crate::compare::lesson_7()?,
+        8 => lesson_8()?,
+        _ => crate::http::lesson_9()?,
     }
     say("");
     match LESSONS.iter().find(|(n, _, _)| *n == number + 1) {
@@ -261,4 +263,46 @@ fn lesson_6() -> anyhow::Result<()> {
         bail!("some scenarios did not go as expected:\n{}", finished.describe());
     }
     Ok(())
+}
+
+fn lesson_8() -> anyhow::Result<()> {
+    // The same crowd as lesson 5's threaded servers, served by one thread.
+    let server = start_server("event-server", &["--max-connections", "4"])?;
+    say("\n-- a client connects and sends nothing (the demo holds this connection open)");
+    let silent =
+        TcpStream::connect(server.address()).context("the silent client cannot connect")?;
+    say("\n-- running 3 tcp-clients at the same time, --quiet");
+    let running: Vec<Process> = (0..3)
+        .map(|_| start_client("tcp-client", &server, &["--quiet"]))
+        .collect::<anyhow::Result<_>>()?;
+    for client in running {
+        let finished = client.wait(RUN_TIMEOUT)?;
+        if !finished.success() {
+            bail!("a client failed:\n{}", finished.describe());
+        }
+    }
+    say("\n-- every client was served while the silent one was still connected");
+    say(threads_line(server.process().id()));
+    say("\n-- now the silent client leaves");
+    drop(silent);
+    wait_for_server(server)
+}
+
+/// How many threads process `pid` runs, where the system tells it.
+#[cfg(target_os = "linux")]
+fn threads_line(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    match status.lines().find_map(|line| line.strip_prefix("Threads:")) {
+        Some(count) => {
+            let count = count.trim();
+            let threads = if count == "1" { "thread" } else { "threads" };
+            format!("-- the server's process runs {count} {threads} (Threads: in /proc/PID/status)")
+        }
+        None => "-- (the server's thread count is not readable here)".to_string(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn threads_line(_pid: u32) -> String {
+    "-- (on Linux the demo reads the server's thread count here from /proc)".to_string()
 }

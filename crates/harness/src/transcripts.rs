@@ -16,7 +16,9 @@
 //! When output is compared, port numbers and durations may differ, and so
 //! may the interleaving of two programs' lines: each program's own lines
 //! are compared in order. Lines of threaded-server, whose threads print in
-//! whatever order they run, are compared as a set. When `just transcripts`
+//! whatever order they run, and of event-server, which serves its clients
+//! in whatever order they become ready, are compared as a set, with thread
+//! and client numbers left out. When `just transcripts`
 //! rewrites a lesson, it keeps every command's lines that still compare
 //! equal, so a rerun changes only what really changed.
 
@@ -204,10 +206,11 @@ pub fn by_program(lines: &[String]) -> BTreeMap<String, Vec<String>> {
         let (group, text) = labelled(line);
         groups.entry(group).or_default().push(normalise(&text));
     }
-    // Threads print in whatever order they run: compare those lines as a set,
-    // with the thread numbers left out.
+    // Threads print in whatever order they run, and an event loop serves
+    // clients in whatever order they are ready: compare those lines as a
+    // set, with the thread and client numbers left out.
     for (group, lines) in groups.iter_mut() {
-        if group.starts_with("threaded-server") {
+        if group.starts_with("threaded-server") || group.starts_with("event-server") {
             for line in lines.iter_mut() {
                 *line = number_free_threads(line);
             }
@@ -275,7 +278,7 @@ pub fn reflow(old: &[String], new: &[String]) -> Vec<String> {
 
 fn number_free_threads(line: &str) -> String {
     let mut out = line.to_string();
-    for prefix in ["[thread-", "[worker-", "starting thread-"] {
+    for prefix in ["[thread-", "[worker-", "starting thread-", "client "] {
         if let Some(start) = out.find(prefix) {
             let digits_start = start + prefix.len();
             let digits = out[digits_start..].chars().take_while(char::is_ascii_digit).count();

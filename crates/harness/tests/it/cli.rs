@@ -12,9 +12,11 @@ const PROGRAMS: &[&str] = &[
     "threaded-server",
     "error-handling",
     "http-server",
+    "event-server",
 ];
 
-const SERVERS: &[&str] = &["tcp-server", "udp-server", "threaded-server", "http-server"];
+const SERVERS: &[&str] =
+    &["tcp-server", "udp-server", "threaded-server", "http-server", "event-server"];
 
 /// What a server needs besides its address: http-server a folder to serve
 /// (the tests run in crates/harness, where its default `lessons` is not).
@@ -114,6 +116,8 @@ fn bad_option_values() {
         ("udp-client", &["--retries", "lots"]),
         ("threaded-server", &["--workers", "0"]),
         ("threaded-server", &["--mode", "fork"]),
+        ("event-server", &["--max-clients", "0"]),
+        ("event-server", &["--idle-timeout", "never"]),
         ("error-handling", &["no-such-scenario"]),
         ("tcp-client", &["--size", "10", "--message", "both"]),
         ("http-server", &["--max-clients", "0"]),

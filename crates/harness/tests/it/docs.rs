@@ -307,7 +307,7 @@ fn compare_reports_the_first_difference() {
     assert!(compare("here", "it", &shown, &shown[..1]).is_err());
 }
 
-/// Demo output is split per program; thread numbers are ignored.
+/// Demo output is split per program; thread and client numbers are ignored.
 #[test]
 fn demo_output_is_grouped_by_program() {
     let lines: Vec<String> = [
@@ -316,6 +316,8 @@ fn demo_output_is_grouped_by_program() {
         "     tcp-client ! error: no echo",
         "threaded-server | [worker-2] serving 127.0.0.1:5",
         "threaded-server | [main] connection",
+        "   event-server | client 3 (127.0.0.1:5): wrote 41 bytes",
+        "   event-server | listener: readable, accepted client 2 (127.0.0.1:6)",
     ]
     .iter()
     .map(|line| line.to_string())
@@ -327,6 +329,13 @@ fn demo_output_is_grouped_by_program() {
     assert_eq!(
         groups["threaded-server |"],
         ["[main] connection", "[worker-N] serving 127.0.0.1:PORT"]
+    );
+    assert_eq!(
+        groups["event-server |"],
+        [
+            "client N (127.0.0.1:PORT): wrote 41 bytes",
+            "listener: readable, accepted client N (127.0.0.1:PORT)"
+        ]
     );
 }
 

@@ -115,6 +115,21 @@ fn lesson_7() {
         .stdout(predicate::str::is_match("TCP: .+ per round trip, plus .+ to connect").expect("regex"));
 }
 
+/// Lesson 8: one thread serves three clients while a silent one stays
+/// connected, and every server line names the client that was ready.
+#[test]
+fn lesson_8() {
+    let assert = lesson(8)
+        .stdout(predicate::str::contains("event-server | listening on 127.0.0.1:"))
+        .stdout(predicate::str::contains("): readable, read 41 bytes: \"This is the message."))
+        .stdout(predicate::str::contains("tcp-client | echo complete").count(3))
+        .stdout(predicate::str::contains("): closing, echoed 0 bytes"))
+        .stdout(predicate::str::contains("-- event-server has served its clients and exited"));
+    if cfg!(target_os = "linux") {
+        assert.stdout(predicate::str::contains("-- the server's process runs 1 thread"));
+    }
+}
+
 /// Lesson 9: a page fetched with http-client, requests written by hand on
 /// one connection (the second one refused with 400), and keep-alive timed.
 #[test]
@@ -138,7 +153,8 @@ fn list_and_wrong_number() {
         .assert()
         .success()
         .stdout(predicate::str::contains("just lesson-1"))
-        .stdout(predicate::str::contains("just lesson-7"));
+        .stdout(predicate::str::contains("just lesson-7"))
+        .stdout(predicate::str::contains("just lesson-8"));
     let output =
         assert_cmd::Command::new(env!("CARGO_BIN_EXE_lesson")).arg("99").output().expect("run");
     assert_one_line_error(&output, 1, "there is no lesson 99");

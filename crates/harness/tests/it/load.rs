@@ -327,3 +327,109 @@ fn pool_round_trips_stay_quick_beside_a_crowd() {
         "p99 {beside:?} beside the crowd, {alone:?} alone"
     );
 }
+
+/// Sends `size` bytes through an echo server at `address` (sending on a
+/// second thread while reading) and returns how many came back, checking
+/// each byte.
+fn echo_through(address: SocketAddr, size: usize) -> usize {
+    let stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(SOCKET_TIMEOUT)).expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    let sender = thread::spawn(move || {
+        let chunk = test_data(64 * 1024);
+        for _ in 0..size / chunk.len() {
+            writer.write_all(&chunk).expect("send");
+        }
+        writer.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    });
+    let mut received = 0usize;
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        let count = (&stream).read(&mut buffer).expect("read the echo");
+        if count == 0 {
+            break;
+        }
+        let exact = buffer[..count]
+            .iter()
+            .enumerate()
+            .all(|(index, &byte)| byte == ((received + index) % 256) as u8);
+        assert!(exact, "the echo differs near byte {received}");
+        received += count;
+    }
+    sender.join().expect("sender");
+    received
+}
+
+/// 100 MB through one client of event-server come back exactly, while
+/// other clients are still served.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn event_server_echoes_100_mb() {
+    let server = start("event-server", &["--quiet"]);
+    let address = server.address();
+    let heavy = thread::spawn(move || echo_through(address, 100 * 1024 * 1024));
+    for _ in 0..20 {
+        let took = timed_exchange(address).expect("served");
+        assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
+    }
+    assert_eq!(heavy.join().expect("heavy client"), 100 * 1024 * 1024);
+}
+
+/// 1,000 clients at once, 100 round trips each, against event-server's one
+/// thread: no failure, and its memory stays well under 64 MiB.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn event_server_serves_a_thousand_clients() {
+    let server = start("event-server", &["--quiet", "--max-clients", "2000"]);
+    let address = server.address();
+    let clients = 1000;
+    let ready = Arc::new(Barrier::new(clients));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let ready = Arc::clone(&ready);
+            thread::Builder::new()
+                .stack_size(128 * 1024)
+                .spawn(move || {
+                    ready.wait();
+                    round_trips(address, 100)
+                })
+                .expect("a client thread")
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .filter_map(|thread| thread.join().expect("client thread").err())
+        .collect();
+    let elapsed = started.elapsed();
+    assert!(
+        failures.is_empty(),
+        "{} of {clients} clients failed, such as: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    #[cfg(target_os = "linux")]
+    {
+        let peak = peak_memory_kib(server.process().id()).expect("VmHWM");
+        let threads = threads_of(server.process().id()).expect("Threads");
+        assert!(peak < 64 * 1024, "peak resident memory {peak} KiB");
+        assert_eq!(threads, 1, "event-server runs on one thread");
+        eprintln!("1000 clients x 100 round trips in {elapsed:?}; server peak memory {peak} KiB");
+    }
+}
+
+/// 1,000 clients that connect and say nothing do not keep a well-behaved
+/// client of event-server from being served within a couple of seconds.
+#[test]
+#[ignore = "heavy: run with `just load-test`"]
+fn event_server_ignores_a_thousand_silent_clients() {
+    let server =
+        start("event-server", &["--quiet", "--max-clients", "2000", "--idle-timeout", "60"]);
+    let silent: Vec<TcpStream> = (0..1000).map(|_| connect(server.address())).collect();
+    for _ in 0..5 {
+        let took = timed_exchange(server.address()).expect("served");
+        assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
+    }
+    drop(silent);
+}

@@ -12,6 +12,7 @@ mod cli;
 mod containment;
 mod docs;
 mod errors;
+mod event;
 mod http;
 mod lessons;
 mod load;

@@ -8,6 +8,10 @@ use std::time::Duration;
 use assert_cmd::Command;
 use harness::{RUN_TIMEOUT, Server};
 
+/// The course's TCP echo servers: the tests that run a client (ours, a
+/// plain one, netcat, Python) against an echo server run against each.
+pub const TCP_ECHO_SERVERS: &[&str] = &["tcp-server", "threaded-server", "event-server"];
+
 /// How long a test's own socket waits before it calls a peer hung.
 pub const SOCKET_TIMEOUT: Duration = Duration::from_secs(20);
 

@@ -42,29 +42,35 @@ fn client_and_server_echo_the_article_message() {
     assert!(finished.stdout.iter().any(|line| line.starts_with("no more data from 127.0.0.1:")));
 }
 
-/// An empty message is sent and "echoed": the client ends at once, happily.
+/// An empty message is sent and "echoed": the client ends at once, happily,
+/// with every TCP echo server of the course.
 #[test]
 fn empty_message_round_trips() {
-    let server = start("tcp-server", &[]);
-    client("tcp-client", &server)
-        .args(["--message", ""])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("echo complete: all 0 bytes came back unchanged"));
+    for name in TCP_ECHO_SERVERS {
+        let server = start(name, &[]);
+        client("tcp-client", &server)
+            .args(["--message", ""])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("echo complete: all 0 bytes came back unchanged"));
+    }
 }
 
-/// Binary, non-UTF-8 data is echoed byte for byte and shown escaped.
+/// Binary, non-UTF-8 data is echoed byte for byte and shown escaped, by
+/// every TCP echo server of the course.
 #[test]
 fn binary_message_round_trips() {
-    let server = start("tcp-server", &[]);
-    client("tcp-client", &server)
-        .args(["--size", "300"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(r#"received 16 bytes: "\x80\x81\x82"#))
-        .stdout(predicate::str::contains("echo complete: all 300 bytes came back unchanged"));
-    // The server's side of it, read by a plain client: the exact bytes.
-    assert_eq!(plain_exchange(server.address(), &test_data(300)), test_data(300));
+    for name in TCP_ECHO_SERVERS {
+        let server = start(name, &[]);
+        client("tcp-client", &server)
+            .args(["--size", "300"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(r#"received 16 bytes: "\x80\x81\x82"#))
+            .stdout(predicate::str::contains("echo complete: all 300 bytes came back unchanged"));
+        // The server's side of it, read by a plain client: the exact bytes.
+        assert_eq!(plain_exchange(server.address(), &test_data(300)), test_data(300), "{name}");
+    }
 }
 
 /// A 1 MiB message goes through the 16-byte server without deadlock or loss.
@@ -78,16 +84,18 @@ fn one_mebibyte_round_trips() {
         .stdout("echo complete: all 1048576 bytes came back unchanged\n");
 }
 
-/// The server echoes exactly the bytes a plain client sends (as netcat or
-/// the article's Python client would), with no framing added, over IPv4
-/// and IPv6.
+/// Every TCP echo server echoes exactly the bytes a plain client sends (as
+/// netcat or the article's Python client would), with no framing added,
+/// over IPv4 and IPv6.
 #[test]
 fn server_echoes_exact_bytes_to_a_plain_client() {
-    for host in ["127.0.0.1", "::1"] {
-        let server = start("tcp-server", &["--host", host, "--quiet"]);
-        let data = test_data(100_000);
-        assert_eq!(plain_exchange(server.address(), &data), data, "over {host}");
-        assert_eq!(plain_exchange(server.address(), b""), b"", "empty, over {host}");
+    for name in TCP_ECHO_SERVERS {
+        for host in ["127.0.0.1", "::1"] {
+            let server = start(name, &["--host", host, "--quiet"]);
+            let data = test_data(100_000);
+            assert_eq!(plain_exchange(server.address(), &data), data, "{name} over {host}");
+            assert_eq!(plain_exchange(server.address(), b""), b"", "{name}, empty, over {host}");
+        }
     }
 }
 
@@ -197,15 +205,17 @@ fn one_byte_buffers_work() {
         .stdout(predicate::str::contains("echo complete: all 24 bytes came back unchanged"));
 }
 
-/// The client finds the server by name: `localhost` may resolve to ::1
+/// The client finds each server by name: `localhost` may resolve to ::1
 /// first, and the client tries each address until one accepts.
 #[test]
 fn client_connects_by_host_name() {
-    let server = start("tcp-server", &["--quiet"]);
-    program("tcp-client")
-        .args(["--host", "localhost", "--port", &server.port(), "--quiet"])
-        .assert()
-        .success();
+    for name in TCP_ECHO_SERVERS {
+        let server = start(name, &["--quiet"]);
+        program("tcp-client")
+            .args(["--host", "localhost", "--port", &server.port(), "--quiet"])
+            .assert()
+            .success();
+    }
 }
 
 /// `--max-connections` makes the server exit cleanly after that many.
@@ -264,16 +274,47 @@ fn netcat_with_dash_n_gets_the_echo() {
         eprintln!("skipped: this nc has no -N option (it is not OpenBSD netcat)");
         return;
     }
-    let server = start("tcp-server", &["--quiet"]);
-    let data = "hello from netcat\nand a second line\n";
-    let output = assert_cmd::Command::new("nc")
-        .args(["-N", "127.0.0.1", &server.port()])
-        .write_stdin(data)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .expect("run nc");
-    assert!(output.status.success(), "nc failed: {}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), data);
+    for name in TCP_ECHO_SERVERS {
+        let server = start(name, &["--quiet"]);
+        let data = "hello from netcat\nand a second line\n";
+        let output = assert_cmd::Command::new("nc")
+            .args(["-N", "127.0.0.1", &server.port()])
+            .write_stdin(data)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("run nc");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "nc against {name} failed: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), data, "{name}");
+    }
+}
+
+/// A plain Python client, as the reference article writes it (`sendall`,
+/// then `recv` until the server closes), gets its bytes back from every
+/// TCP echo server. Skipped (with a reason) without python3.
+#[test]
+fn plain_python_client_gets_the_echo() {
+    if let Err(error) = std::process::Command::new("python3").arg("--version").output() {
+        eprintln!("skipped: cannot run python3 ({error})");
+        return;
+    }
+    let script = "import socket, sys\n\
+        with socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20) as s:\n\
+        \x20   s.sendall(b'Hello, world')\n\
+        \x20   s.shutdown(socket.SHUT_WR)\n\
+        \x20   data = b''\n\
+        \x20   while chunk := s.recv(1024):\n\
+        \x20       data += chunk\n\
+        print(repr(data))\n";
+    for name in TCP_ECHO_SERVERS {
+        let server = start(name, &["--quiet"]);
+        assert_cmd::Command::new("python3")
+            .args(["-c", script, &server.port()])
+            .timeout(Duration::from_secs(20))
+            .assert()
+            .success()
+            .stdout("b'Hello, world'\n");
+    }
 }
 
 /// Ctrl-Z and `fg` in the middle of an exchange: the server's read is
