@@ -81,9 +81,9 @@ exercises:
 grade *options:
     @cargo run --quiet -p exercise-check --bin exercise -- grade {{options}}
 
-# Instructors: prove each check fails on the starter code and passes on the solution
-verify-exercises:
-    @cargo run --quiet -p exercise-check --bin exercise -- verify
+# Instructors: prove each check fails on the starter code and the wrong programs, and passes on the solution
+verify-exercises *ids:
+    @cargo run --quiet -p exercise-check --bin exercise -- verify {{ids}}
 
 # Instructors: write a copy of the course without the reference solutions
 # (--course-repository OWNER/NAME for the Classroom workflow)

@@ -17,6 +17,8 @@ pub mod report;
 pub mod runner;
 pub mod student_copy;
 pub mod submission;
+pub mod verify;
+pub mod wrong;
 
 mod manifest;
 
