@@ -68,6 +68,11 @@ check lesson:
 hint id number="1":
     @cargo run --quiet -p exercise-check --bin exercise -- hint {{id}} {{number}}
 
+# Check the current exercise each time a file is saved; Ctrl-C stops
+[no-exit-message]
+watch:
+    @cargo run --quiet -p exercise-check --bin exercise -- watch
+
 # Show which exercises pass, lesson by lesson
 progress:
     @cargo run --quiet -p exercise-check --bin exercise -- progress

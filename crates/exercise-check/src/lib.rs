@@ -18,6 +18,7 @@ pub mod runner;
 pub mod student_copy;
 pub mod submission;
 pub mod verify;
+pub mod watch;
 pub mod wrong;
 
 mod manifest;

@@ -261,3 +261,27 @@ fn every_wrong_program_is_listed() {
         );
     }
 }
+
+/// `exercise watch --once` checks exercises in course order up to the first
+/// that does not pass, shows the progress, and ends.
+#[test]
+fn watch_once_shows_the_current_exercise_and_progress() {
+    let output = exercise_tool(&["watch", "--once"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.starts_with("Watching the exercises in crates/exercises/src/bin"), "{text}");
+    assert!(text.contains("checking exercise 0.1 (Resolve)..."), "{text}");
+    let total = EXERCISES.len();
+    let done = text
+        .lines()
+        .find_map(|line| line.split("] ").nth(1)?.strip_suffix(&format!(" of {total} done")))
+        .and_then(|done| done.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no progress line: {text}"));
+    // Each exercise before the current one was checked and solved.
+    assert_eq!(text.matches("  solved: the check passes").count(), done, "{text}");
+    if done < total {
+        let current = &EXERCISES[done];
+        assert!(text.contains(&format!("checking exercise {} (", current.id)), "{text}");
+        assert!(text.contains("not solved yet: "), "{text}");
+    }
+}

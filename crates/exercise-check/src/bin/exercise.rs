@@ -90,6 +90,15 @@ enum Action {
         #[command(flatten)]
         limit: Limit,
     },
+    /// Check the current exercise each time a file is saved, and move on
+    /// when it passes (Ctrl-C stops)
+    Watch {
+        /// Check until the current exercise, then stop instead of watching
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        limit: Limit,
+    },
     /// List the exercises
     List,
     /// Write a copy of the course without the reference solutions
@@ -159,6 +168,11 @@ fn run(args: Args) -> anyhow::Result<bool> {
             grade::run(&repository(), &options)
         }
         Action::Verify { only, messages, limit } => verify(&only, messages, limit.time_limit),
+        Action::Watch { once, limit } => {
+            let folder = repository().join("crates/exercises/src/bin");
+            exercise_check::watch::run(&folder, limit.time_limit, once);
+            Ok(true)
+        }
         Action::List => {
             for exercise in EXERCISES {
                 println!(
