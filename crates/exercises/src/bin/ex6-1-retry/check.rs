@@ -20,7 +20,10 @@ pub fn check(program: &Program) -> Outcome {
         format!("the pauses between attempts should add up to 100 + 200 ms, but the whole run took {waited:?}"),
     )?;
 
-    let listener = TcpPeer::start(|_stream| ())?;
+    // The check's server holds the connection until the client leaves.
+    let listener = TcpPeer::start(|mut stream| {
+        let _ = stream.read(&mut [0; 1]);
+    })?;
     let address = listener.address();
     let ran = program.run(&strs(&aim(address)), None);
     let connected = listener.finish().is_some();
