@@ -359,10 +359,22 @@ pub fn tcp_exchange(address: SocketAddr, data: &[u8]) -> Result<Vec<u8>, String>
                 show::bytes(&reply)
             ));
         }
-        Err(error) => return Err(format!("reading from your program failed: {error}")),
+        Err(error) => return Err(read_failed(&error)),
     }
     result.map_err(|error| format!("could not send to your server: {error}"))?;
     Ok(reply)
+}
+
+/// Says why reading from the learner's program failed: a reset means
+/// the program closed its socket with data it had not read.
+fn read_failed(error: &std::io::Error) -> String {
+    if closed_by_peer(error) {
+        "your program reset the connection: it closed its socket before reading everything \
+         the check had sent"
+            .to_string()
+    } else {
+        format!("reading from your program failed: {error}")
+    }
 }
 
 /// Reads until the other side closes the connection.
@@ -374,7 +386,7 @@ pub fn read_to_close(mut stream: &TcpStream) -> Result<Vec<u8>, String> {
             "your program did not close the connection within {PATIENCE:?}; it had sent {}",
             show::bytes(&reply)
         )),
-        Err(error) => Err(format!("reading from your program failed: {error}")),
+        Err(error) => Err(read_failed(&error)),
     }
 }
 
@@ -397,7 +409,7 @@ pub fn read_line(mut stream: &TcpStream) -> Result<String, String> {
                     show::bytes(&line)
                 ));
             }
-            Err(error) => return Err(format!("reading from your program failed: {error}")),
+            Err(error) => return Err(read_failed(&error)),
         }
     }
     Ok(String::from_utf8_lossy(&line).to_string())
