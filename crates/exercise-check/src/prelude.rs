@@ -282,6 +282,47 @@ impl YourServer {
         self.address
     }
 
+    /// Connects to the server, like [`connect`]; when that fails because
+    /// the server has exited, says so.
+    pub fn connect(&self) -> Result<TcpStream, String> {
+        connect(self.address).map_err(|error| self.blame(error))
+    }
+
+    /// Sends `data` and reads the reply, like [`tcp_exchange`]; when that
+    /// fails because the server has exited, says so.
+    pub fn exchange(&self, data: &[u8]) -> Result<Vec<u8>, String> {
+        tcp_exchange(self.address, data).map_err(|error| self.blame(error))
+    }
+
+    /// Replaces `error` with the cause when the server has exited: a
+    /// refused or reset connection is then only the symptom. A server that
+    /// is exiting closes its sockets first, so it is given a moment.
+    fn blame(&self, error: String) -> String {
+        match self.exited() {
+            Some(status) => format!(
+                "your server exited ({status}) after its first clients, so the next one \
+                     found nobody: a server accepts clients in a loop, and one client's end or \
+                     error must not end it. It printed on standard error:\n{}",
+                clip(&self.process.stderr().join("\n"))
+            ),
+            None => error,
+        }
+    }
+
+    /// How the server ended, if it has ended or ends within half a second:
+    /// a server that is exiting closes its sockets first, so a client may
+    /// notice a moment before the exit status is there.
+    pub fn exited(&self) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + Duration::from_millis(500);
+        loop {
+            let status = self.process.exit_status();
+            if status.is_some() || Instant::now() >= deadline {
+                return status;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Waits for the server to end by itself, for at most `timeout`.
     pub fn wait(self, timeout: Duration) -> Result<Finished, String> {
         self.process.wait(timeout).map_err(|error| format!("{error:#}"))

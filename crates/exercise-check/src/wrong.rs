@@ -31,7 +31,7 @@ wrong! {
     "0.1" "wrong-ex0-1-parse-only" "`localhost 8080` can be resolved";
     "0.2" "wrong-ex0-2-two-ports" "should have the TCP listener's port";
     "1.1" "wrong-ex1-1-one-read" "closed the connection before reading everything";
-    "1.1" "wrong-ex1-1-one-client" "exited after its first client";
+    "1.1" "wrong-ex1-1-one-client" "after its first clients, so the next one found nobody";
     "1.1" "wrong-ex1-1-greets-first" "first line should be `listening on ADDRESS`";
     "1.2" "wrong-ex1-2-one-read" "closed the connection before reading everything";
     "1.3" "wrong-ex1-3-one-read" "One read is not one line";
@@ -47,7 +47,7 @@ wrong! {
     "4.2" "wrong-ex4-2-no-resend" "should receive 4 attempts";
     "4.3" "wrong-ex4-3-send-to" "waited for the whole timeout";
     "5.1" "wrong-ex5-1-one-at-a-time" "client 2, while the others stay connected";
-    "5.2" "wrong-ex5-2-stops-at-once" "must still be served";
+    "5.2" "wrong-ex5-2-stops-at-once" "as soon as /shutdown came";
     "5.3" "wrong-ex5-3-write-under-lock" "one client does not read";
     "6.1" "wrong-ex6-1-no-pause" "the pauses between attempts";
     "6.2" "wrong-ex6-2-os-words" "should say `no server is listening at";

@@ -2,8 +2,8 @@
 /// finished sending, for a megabyte and for nothing at all.
 pub fn check(program: &Program) -> Outcome {
     let server = program.server(&[])?;
-    let reply = tcp_exchange(server.address(), &show::test_data(1 << 20))?;
+    let reply = server.exchange(&show::test_data(1 << 20))?;
     expect_bytes("sent 1048576 bytes, then finished sending", b"received 1048576 bytes\n", &reply)?;
-    let reply = tcp_exchange(server.address(), b"")?;
+    let reply = server.exchange(b"")?;
     expect_bytes("sent nothing, then finished sending", b"received 0 bytes\n", &reply)
 }

@@ -2,7 +2,7 @@
 /// sent in one piece get two answers, and QUIT closes the connection.
 pub fn check(program: &Program) -> Outcome {
     let server = program.server(&[])?;
-    let mut stream = connect(server.address())?;
+    let mut stream = server.connect()?;
     // One write, two lines: a read does not stop at the end of a line.
     stream.write_all(b"UPPER one\nREVERSE owt\n").map_err(|error| error.to_string())?;
     for expected in ["ONE\n", "two\n"] {

@@ -5,7 +5,7 @@ pub fn check(program: &Program) -> Outcome {
     let server = program.server(&[])?;
     let mut clients = Vec::new();
     for name in ["A", "B", "C"] {
-        let stream = connect(server.address())?;
+        let stream = server.connect()?;
         let line = read_line(&stream).map_err(|error| format!("client {name} waited for \"welcome\\n\": {error}"))?;
         expect(line == "welcome\n", format!("client {name} should first get \"welcome\\n\", but got {line:?}"))?;
         clients.push(stream);
@@ -30,7 +30,7 @@ pub fn check(program: &Program) -> Outcome {
     // D joins and never reads. Its socket buffers fill after a few
     // megabytes at most; a room that writes to D while holding the shared
     // list then blocks, and every other client with it.
-    let _never_reads = connect(server.address())?;
+    let _never_reads = server.connect()?;
     const LINES: usize = 16_384;
     let line = format!("{}\n", "x".repeat(1023));
     let readers: Vec<_> = [1, 2]
