@@ -302,8 +302,8 @@ impl YourServer {
             Some(status) => format!(
                 "your server exited ({status}) after its first clients, so the next one \
                      found nobody: a server accepts clients in a loop, and one client's end or \
-                     error must not end it. It printed on standard error:\n{}",
-                clip(&self.process.stderr().join("\n"))
+                     error must not end it.{}",
+                printed_errors(&self.process.stderr())
             ),
             None => error,
         }
@@ -326,6 +326,16 @@ impl YourServer {
     /// Waits for the server to end by itself, for at most `timeout`.
     pub fn wait(self, timeout: Duration) -> Result<Finished, String> {
         self.process.wait(timeout).map_err(|error| format!("{error:#}"))
+    }
+}
+
+/// A program's standard error lines, clipped, after a line saying so;
+/// nothing when there are none.
+fn printed_errors(lines: &[String]) -> String {
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(" It printed on standard error:\n{}", clip(&lines.join("\n")))
     }
 }
 
@@ -385,8 +395,8 @@ pub fn tcp_exchange(address: SocketAddr, data: &[u8]) -> Result<Vec<u8>, String>
     let reset = matches!(&read, Err(error) if closed_by_peer(error));
     if reset || matches!(&result, Err(error) if closed_by_peer(error)) {
         return Err(format!(
-            "your server closed the connection before reading everything the check sent: the \
-             check had sent {sent} of {total} bytes when the connection was reset, and your \
+            "your server closed the connection before reading everything the check sent, so \
+             the connection was reset (the check had sent {sent} of {total} bytes by then); your \
              server had sent back {}. Read until the client has finished sending (read returns \
              0) before you close",
             show::bytes(&reply)

@@ -9,6 +9,14 @@ pub fn check(program: &Program) -> Outcome {
     let data = show::test_data(100_000);
     let reply = server.exchange(&data)?;
     let expected = data.to_ascii_uppercase();
+    expect(
+        reply.len() >= expected.len(),
+        format!(
+            "sent 100000 bytes, and your server sent back {} and closed the connection before \
+             reading everything the check sent. Read until read returns 0",
+            reply.len()
+        ),
+    )?;
     expect(reply.len() == expected.len(), format!("sent 100000 bytes, got {} back", reply.len()))?;
     expect_bytes("the second client's 100000 bytes, upper-cased", &expected, &reply)
 }
