@@ -34,6 +34,13 @@ pub const OUTPUT_CAP: usize = harness::OUTPUT_CAP;
 /// The most characters of a program's output a failure message shows.
 pub const SHOWN_CHARACTERS: usize = 600;
 
+/// The most a check reads from a connection before it gives up: a program
+/// that sends without end cannot fill the checker's memory.
+pub const REPLY_CAP: usize = 16 << 20;
+
+/// The longest line a check reads.
+pub const LINE_CAP: usize = 64 * 1024;
+
 /// The learner's program, built and ready to run.
 pub struct Program {
     pub path: PathBuf,
@@ -389,7 +396,13 @@ pub fn tcp_exchange(address: SocketAddr, data: &[u8]) -> Result<Vec<u8>, String>
         (sent, writer.shutdown(Shutdown::Write))
     });
     let mut reply = Vec::new();
-    let read = (&stream).read_to_end(&mut reply);
+    let read = (&stream).take(REPLY_CAP as u64 + 1).read_to_end(&mut reply);
+    if reply.len() > REPLY_CAP {
+        return Err(format!(
+            "sent {total} bytes, and your server sent back more than {REPLY_CAP} without closing \
+             the connection"
+        ));
+    }
     let (sent, result) =
         sender.join().map_err(|_| "the check's sending thread failed".to_string())?;
     let reset = matches!(&read, Err(error) if closed_by_peer(error));
@@ -429,9 +442,12 @@ fn read_failed(error: &std::io::Error) -> String {
 }
 
 /// Reads until the other side closes the connection.
-pub fn read_to_close(mut stream: &TcpStream) -> Result<Vec<u8>, String> {
+pub fn read_to_close(stream: &TcpStream) -> Result<Vec<u8>, String> {
     let mut reply = Vec::new();
-    match stream.read_to_end(&mut reply) {
+    match stream.take(REPLY_CAP as u64 + 1).read_to_end(&mut reply) {
+        Ok(_) if reply.len() > REPLY_CAP => Err(format!(
+            "your program sent more than {REPLY_CAP} bytes without closing the connection"
+        )),
         Ok(_) => Ok(reply),
         Err(error) if netlessons::is_timeout(&error) => Err(format!(
             "your program did not close the connection within {PATIENCE:?}; it had sent {}",
@@ -446,6 +462,12 @@ pub fn read_line(mut stream: &TcpStream) -> Result<String, String> {
     let mut line = Vec::new();
     let mut byte = [0; 1];
     while !line.ends_with(b"\n") {
+        if line.len() > LINE_CAP {
+            return Err(format!(
+                "expected a line ending in \\n, but got more than {LINE_CAP} bytes without one: {}",
+                show::bytes(&line)
+            ));
+        }
         match stream.read(&mut byte) {
             Ok(0) => {
                 return Err(format!(

@@ -34,9 +34,9 @@ pub fn check(program: &Program) -> Outcome {
         ran.stdout.is_empty() && ran.stderr.lines().count() == 1,
         format!(
             "a name that does not exist should print nothing on standard output and one line on \
-             standard error; got {} and {:?}",
+             standard error; got {} and {}",
             show::bytes(&ran.stdout),
-            clip(&ran.stderr)
+            show::bytes(ran.stderr.as_bytes())
         ),
     )
 }
