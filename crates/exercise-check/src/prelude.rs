@@ -545,13 +545,19 @@ pub fn expect_bytes(what: &str, expected: &[u8], got: &[u8]) -> Outcome {
     } else {
         Err(format!(
             "{what}: expected {} bytes and got {}; they first differ at byte {first}, where \
-             {} was expected and {} came",
+             {} was expected and {} came (16 bytes shown)",
             expected.len(),
             got.len(),
-            show::bytes(&expected[first.min(expected.len())..]),
-            show::bytes(&got[first.min(got.len())..])
+            show::bytes(window(expected, first)),
+            show::bytes(window(got, first))
         ))
     }
+}
+
+/// Up to 16 bytes of `data` from `start`, to show where data differ.
+fn window(data: &[u8], start: usize) -> &[u8] {
+    let start = start.min(data.len());
+    &data[start..(start + 16).min(data.len())]
 }
 
 /// Passes when `condition` holds; otherwise fails with `message`.
@@ -776,4 +782,57 @@ pub fn read_http_response(reader: &mut impl std::io::BufRead) -> Result<HttpRepl
     }
     reply.body = body;
     Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short text is shown whole; long text is cut, saying how much is left out.
+    #[test]
+    fn clip_cuts_long_text() {
+        assert_eq!(clip("short"), "short");
+        let long = "é".repeat(SHOWN_CHARACTERS + 10);
+        let clipped = clip(&long);
+        assert!(clipped.starts_with(&"é".repeat(SHOWN_CHARACTERS)), "{clipped}");
+        assert!(clipped.ends_with("… (20 more bytes not shown)\n"), "{clipped}");
+    }
+
+    /// A streamed output is compared with the expected bytes chunk by
+    /// chunk: the first differing byte, a short output and a long one are
+    /// all found, and only the first bytes are kept.
+    #[test]
+    fn drain_compares_as_it_reads() {
+        let expected = Arc::new(show::test_data(200_000));
+        let same = drain(&expected[..], Sink::Compare(Arc::clone(&expected)));
+        assert_eq!((same.length, same.first_difference), (200_000, None));
+        assert_eq!(same.kept.len(), SHOWN_CHARACTERS);
+
+        let mut changed = expected.to_vec();
+        changed[150_000] ^= 1;
+        let differs = drain(&changed[..], Sink::Compare(Arc::clone(&expected)));
+        assert_eq!(differs.first_difference, Some(150_000));
+
+        let short = drain(&expected[..1000], Sink::Compare(Arc::clone(&expected)));
+        assert_eq!(short.first_difference, Some(1000));
+        let mut longer = expected.to_vec();
+        longer.push(0);
+        let long = drain(&longer[..], Sink::Compare(Arc::clone(&expected)));
+        assert_eq!(long.first_difference, Some(200_000));
+
+        let kept = drain(&show::test_data(OUTPUT_CAP + 5)[..], Sink::Keep);
+        assert_eq!((kept.kept.len(), kept.length), (OUTPUT_CAP, OUTPUT_CAP + 5));
+    }
+
+    /// Long byte strings that differ far in are described by where they differ.
+    #[test]
+    fn expect_bytes_says_where_long_data_differs() {
+        let expected = show::test_data(1000);
+        let mut got = expected.clone();
+        got[700] = b'!';
+        let message = expect_bytes("the echo", &expected, &got).unwrap_err();
+        assert!(message.contains("first differ at byte 700"), "{message}");
+        assert!(message.len() < 400, "{message}");
+        assert!(expect_bytes("same", b"abc", b"abc").is_ok());
+    }
 }
