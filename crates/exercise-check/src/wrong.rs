@@ -56,6 +56,9 @@ wrong! {
     "7.2" "wrong-ex7-2-no-resend" "a lost datagram must be sent again";
     "7.3" "wrong-ex7-3-one-read" "one byte at a time";
     "7.3" "wrong-ex7-3-prints-arguments" "never heard from your program";
+    "9.1" "wrong-ex9-1-one-read" "the body of the answer to the second request";
+    "9.2" "wrong-ex9-2-end-exclusive" "both included";
+    "9.3" "wrong-ex9-3-from-the-start" "Does each phase start where the previous one ended";
 }
 
 /// The wrong programs of one exercise.

@@ -1,4 +1,4 @@
-// Wrong on purpose: it parses the host as an IP address instead of asking the resolver, so names such as localhost fail.
+// Wrong: it parses the host as an IP address instead of asking the resolver, so names such as localhost fail.
 //! A wrong answer to exercise 0.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it binds the UDP socket to port 0 too, so the system picks a different port.
+// Wrong: it binds the UDP socket to port 0 too, so the system picks a different port.
 //! A wrong answer to exercise 0.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: its first line is a greeting, not `listening on ADDRESS`, so nothing can find its port.
+// Wrong: its first line is a greeting, not `listening on ADDRESS`, so nothing can find its port.
 //! A wrong answer to exercise 1.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

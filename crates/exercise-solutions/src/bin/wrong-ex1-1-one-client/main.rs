@@ -1,4 +1,4 @@
-// Wrong on purpose: it serves one client and exits: accept is not in a loop.
+// Wrong: it serves one client and exits: accept is not in a loop.
 //! A wrong answer to exercise 1.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: one read taken for the whole message: it answers the first chunk and closes.
+// Wrong: one read taken for the whole message: it answers the first chunk and closes.
 //! A wrong answer to exercise 1.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: one read taken for the whole message: it counts the first chunk only.
+// Wrong: one read taken for the whole message: it counts the first chunk only.
 //! A wrong answer to exercise 1.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: one read taken for one line, so two commands sent together become one.
+// Wrong: one read taken for one line, so two commands sent together become one.
 //! A wrong answer to exercise 1.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

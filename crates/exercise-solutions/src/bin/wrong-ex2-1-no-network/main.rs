@@ -1,4 +1,4 @@
-// Wrong on purpose: it fakes the result, copying standard input to standard output without any networking.
+// Wrong: it fakes the result, copying standard input to standard output without any networking.
 //! A wrong answer to exercise 2.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

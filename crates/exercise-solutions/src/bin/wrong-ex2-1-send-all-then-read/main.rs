@@ -1,4 +1,4 @@
-// Wrong on purpose: it sends all of standard input before it reads any of the echo, which deadlocks on large input.
+// Wrong: it sends all of standard input before it reads any of the echo, which deadlocks on large input.
 //! A wrong answer to exercise 2.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it reads until the server closes, which this server never does.
+// Wrong: it reads until the server closes, which this server never does.
 //! A wrong answer to exercise 2.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it ends the request lines with \n alone; HTTP wants \r\n.
+// Wrong: it ends the request lines with \n alone; HTTP wants \r\n.
 //! A wrong answer to exercise 2.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it treats the datagram as text, so bytes that are not UTF-8 are replaced.
+// Wrong: it treats the datagram as text, so bytes that are not UTF-8 are replaced.
 //! A wrong answer to exercise 3.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it counts every datagram, STATS requests included.
+// Wrong: it counts every datagram, STATS requests included.
 //! A wrong answer to exercise 3.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

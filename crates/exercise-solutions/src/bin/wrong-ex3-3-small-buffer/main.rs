@@ -1,4 +1,4 @@
-// Wrong on purpose: a buffer of exactly 512 bytes: a bigger datagram is cut to 512 and looks fine.
+// Wrong: a buffer of exactly 512 bytes: a bigger datagram is cut to 512 and looks fine.
 //! A wrong answer to exercise 3.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

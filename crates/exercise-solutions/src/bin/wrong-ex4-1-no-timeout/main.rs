@@ -1,4 +1,4 @@
-// Wrong on purpose: no read timeout, so a lost echo is waited for forever.
+// Wrong: no read timeout, so a lost echo is waited for forever.
 //! A wrong answer to exercise 4.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

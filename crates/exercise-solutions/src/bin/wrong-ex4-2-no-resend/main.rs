@@ -1,4 +1,4 @@
-// Wrong on purpose: it sends once and then only waits longer, never sending again.
+// Wrong: it sends once and then only waits longer, never sending again.
 //! A wrong answer to exercise 4.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

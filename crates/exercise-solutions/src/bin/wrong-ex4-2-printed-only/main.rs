@@ -1,4 +1,4 @@
-// Wrong on purpose: it doubles the wait it prints, but the socket keeps the first timeout.
+// Wrong: it doubles the wait it prints, but the socket keeps the first timeout.
 //! A wrong answer to exercise 4.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

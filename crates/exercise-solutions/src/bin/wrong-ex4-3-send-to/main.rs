@@ -1,4 +1,4 @@
-// Wrong on purpose: it never connects the socket, so the refusal is never reported and it waits for the timeout.
+// Wrong: it never connects the socket, so the refusal is never reported and it waits for the timeout.
 //! A wrong answer to exercise 4.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

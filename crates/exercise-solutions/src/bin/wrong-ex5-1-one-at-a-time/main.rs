@@ -1,4 +1,4 @@
-// Wrong on purpose: it serves one client at a time, so a second client waits until the first leaves.
+// Wrong: it serves one client at a time, so a second client waits until the first leaves.
 //! A wrong answer to exercise 5.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

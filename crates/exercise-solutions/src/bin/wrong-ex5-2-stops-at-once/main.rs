@@ -1,4 +1,4 @@
-// Wrong on purpose: it exits as soon as /shutdown arrives, dropping the clients still connected.
+// Wrong: it exits as soon as /shutdown arrives, dropping the clients still connected.
 //! A wrong answer to exercise 5.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

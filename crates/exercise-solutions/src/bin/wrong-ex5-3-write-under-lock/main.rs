@@ -1,4 +1,4 @@
-// Wrong on purpose: it writes to every client while holding the shared lock, so one client that does not read stalls the room.
+// Wrong: it writes to every client while holding the shared lock, so one client that does not read stalls the room.
 //! A wrong answer to exercise 5.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

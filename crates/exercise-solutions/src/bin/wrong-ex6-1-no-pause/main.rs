@@ -1,4 +1,4 @@
-// Wrong on purpose: it tries again at once, without pausing between attempts.
+// Wrong: it tries again at once, without pausing between attempts.
 //! A wrong answer to exercise 6.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it passes on the system's own error text instead of a sentence for a person.
+// Wrong: it passes on the system's own error text instead of a sentence for a person.
 //! A wrong answer to exercise 6.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

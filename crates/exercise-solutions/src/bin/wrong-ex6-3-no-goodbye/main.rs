@@ -1,4 +1,4 @@
-// Wrong on purpose: it closes an idle connection without saying goodbye.
+// Wrong: it closes an idle connection without saying goodbye.
 //! A wrong answer to exercise 6.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it never notices order: a number that arrives late is simply counted as arrived.
+// Wrong: it never notices order: a number that arrives late is simply counted as arrived.
 //! A wrong answer to exercise 7.1, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

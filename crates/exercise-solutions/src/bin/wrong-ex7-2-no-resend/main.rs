@@ -1,4 +1,4 @@
-// Wrong on purpose: it sends each message once and moves on when the echo does not come.
+// Wrong: it sends each message once and moves on when the echo does not come.
 //! A wrong answer to exercise 7.2, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

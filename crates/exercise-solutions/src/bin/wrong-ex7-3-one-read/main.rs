@@ -1,4 +1,4 @@
-// Wrong on purpose: one read taken for one message: it reads whatever the first read gives.
+// Wrong: one read taken for one message: it reads whatever the first read gives.
 //! A wrong answer to exercise 7.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 

@@ -1,4 +1,4 @@
-// Wrong on purpose: it fakes the result, printing its --message arguments without any networking.
+// Wrong: it fakes the result, printing its --message arguments without any networking.
 //! A wrong answer to exercise 7.3, kept so that `just verify-exercises`
 //! proves the check rejects it. See `crates/exercise-check/src/wrong.rs`.
 
