@@ -800,7 +800,7 @@ mod tests {
 
     /// A streamed output is compared with the expected bytes chunk by
     /// chunk: the first differing byte, a short output and a long one are
-    /// all found, and only the first bytes are kept.
+    /// all found, and only the first bytes are kept, with a note when cut.
     #[test]
     fn drain_compares_as_it_reads() {
         let expected = Arc::new(show::test_data(200_000));
@@ -821,7 +821,10 @@ mod tests {
         assert_eq!(long.first_difference, Some(200_000));
 
         let kept = drain(&show::test_data(OUTPUT_CAP + 5)[..], Sink::Keep);
-        assert_eq!((kept.kept.len(), kept.length), (OUTPUT_CAP, OUTPUT_CAP + 5));
+        assert_eq!(kept.length, OUTPUT_CAP + 5);
+        let note = format!("\n{}\n", harness::OUTPUT_CUT);
+        assert_eq!(kept.kept.len(), OUTPUT_CAP + note.len());
+        assert!(kept.kept.ends_with(note.as_bytes()));
     }
 
     /// Long byte strings that differ far in are described by where they differ.
