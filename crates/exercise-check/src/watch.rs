@@ -8,10 +8,12 @@
 //! Polling needs nothing beyond the standard library and works the same
 //! on every system; half a second is quick enough for a person.
 //!
-//! Ctrl-C ends the watch. The terminal sends the interrupt to its whole
-//! foreground process group: this tool, and the cargo build or the
-//! learner's program a check may be running, which were started in the
-//! same group. So nothing is left running.
+//! Ctrl-C ends the watch. The terminal sends the interrupt to its
+//! foreground process group: this tool, and the cargo build it may be
+//! running. A learner's program is not in that group: the harness runs it
+//! in a group of its own, with a watchdog that stops the whole group as
+//! soon as this tool has ended (see `crates/harness/src/process.rs`). So
+//! nothing is left running.
 
 use std::collections::BTreeMap;
 use std::fs;
