@@ -73,6 +73,11 @@ check lesson:
 hint id number="1":
     @cargo run --quiet -p exercise-check --bin exercise -- hint {{id}} {{number}}
 
+# Check the current exercise each time a file is saved; Ctrl-C stops
+[no-exit-message]
+watch:
+    @cargo run --quiet -p exercise-check --bin exercise -- watch
+
 # Show which exercises pass, lesson by lesson
 progress:
     @cargo run --quiet -p exercise-check --bin exercise -- progress
@@ -86,9 +91,9 @@ exercises:
 grade *options:
     @cargo run --quiet -p exercise-check --bin exercise -- grade {{options}}
 
-# Instructors: prove each check fails on the starter code and passes on the solution
-verify-exercises:
-    @cargo run --quiet -p exercise-check --bin exercise -- verify
+# Instructors: prove each check fails on the starter code and the wrong programs, and passes on the solution
+verify-exercises *ids:
+    @cargo run --quiet -p exercise-check --bin exercise -- verify {{ids}}
 
 # Instructors: write a copy of the course without the reference solutions
 # (--course-repository OWNER/NAME for the Classroom workflow)

@@ -17,6 +17,9 @@ pub mod report;
 pub mod runner;
 pub mod student_copy;
 pub mod submission;
+pub mod verify;
+pub mod watch;
+pub mod wrong;
 
 mod manifest;
 

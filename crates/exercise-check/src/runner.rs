@@ -33,6 +33,9 @@ pub enum Code {
     Learner,
     /// The reference solution in `crates/exercise-solutions`.
     Solution,
+    /// A wrong program beside the solution (see [`crate::wrong`]), by its
+    /// binary's name.
+    Wrong(&'static str),
 }
 
 /// How one check went.
@@ -49,6 +52,7 @@ pub fn check(exercise: &'static Exercise, code: Code, limit: Duration) -> Verdic
     let (package, binary) = match code {
         Code::Learner => ("exercises", exercise.name.to_string()),
         Code::Solution => ("exercise-solutions", format!("solution-{}", exercise.name)),
+        Code::Wrong(name) => ("exercise-solutions", name.to_string()),
     };
     check_built(exercise, || harness::build_exercise(package, &binary), limit)
 }

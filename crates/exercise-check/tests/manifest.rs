@@ -220,23 +220,76 @@ fn reports_have_every_exercise() {
     assert!(positions.is_sorted(), "{junit}");
 }
 
-/// Each wrong program beside the solutions belongs to an exercise and
-/// starts with a one-line `//` comment naming its mistake.
+/// Every exercise has at least one wrong program listed in the table that
+/// `verify` uses, each named after its exercise.
 #[test]
-fn wrong_programs_name_their_mistake() {
-    let solutions = repository().join("crates/exercise-solutions/src/bin");
-    for name in folders(&solutions).into_iter().filter(|name| name.starts_with("wrong-")) {
-        let exercise = EXERCISES.iter().find(|exercise| {
-            name.strip_prefix("wrong-").is_some_and(|rest| {
-                rest.starts_with(&format!("ex{}-", exercise.id.replace('.', "-")))
-            })
-        });
-        assert!(exercise.is_some(), "{name} names no exercise");
-        let text = fs::read_to_string(solutions.join(&name).join("main.rs")).expect("main.rs");
-        let first = text.lines().next().unwrap_or("");
+fn every_exercise_has_a_wrong_program() {
+    use exercise_check::wrong;
+    if !repository().join("crates/exercise-solutions").exists() {
+        return;
+    }
+    for exercise in EXERCISES {
         assert!(
-            first.starts_with("// ") && !first.starts_with("///"),
-            "{name}/main.rs should start with a // comment naming the mistake, not {first:?}"
+            !wrong::of_exercise(exercise.id).is_empty(),
+            "exercise {} has no wrong program in crates/exercise-check/src/wrong.rs",
+            exercise.id
         );
+    }
+    for wrong in wrong::WRONG {
+        let prefix = format!("wrong-ex{}-", wrong.exercise.replace('.', "-"));
+        assert!(wrong.program.starts_with(&prefix), "{} should start with {prefix}", wrong.program);
+        assert!(
+            exercise_check::find(wrong.exercise).is_some(),
+            "{}: no such exercise",
+            wrong.program
+        );
+        assert!(!wrong.expected.is_empty(), "{}: no expected message", wrong.program);
+    }
+}
+
+/// Every wrong program on disk is in the table, and the other way round;
+/// each one's first line is a comment naming its mistake.
+#[test]
+fn every_wrong_program_is_listed() {
+    let programs = repository().join("crates/exercise-solutions/src/bin");
+    if !programs.exists() {
+        return;
+    }
+    let on_disk: BTreeSet<String> =
+        folders(&programs).into_iter().filter(|name| name.starts_with("wrong-")).collect();
+    let listed: BTreeSet<String> =
+        exercise_check::wrong::WRONG.iter().map(|wrong| wrong.program.to_string()).collect();
+    assert_eq!(on_disk, listed);
+    for name in &on_disk {
+        let text = fs::read_to_string(programs.join(name).join("main.rs")).expect("main.rs");
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("// ") && !first.starts_with("///") && first.len() > 20,
+            "{name}: the first line should be a comment naming the mistake, not {first:?}"
+        );
+    }
+}
+
+/// `exercise watch --once` checks exercises in course order up to the first
+/// that does not pass, shows the progress, and ends.
+#[test]
+fn watch_once_shows_the_current_exercise_and_progress() {
+    let output = exercise_tool(&["watch", "--once"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.starts_with("Watching the exercises in crates/exercises/src/bin"), "{text}");
+    assert!(text.contains("checking exercise 0.1 (Resolve)..."), "{text}");
+    let total = EXERCISES.len();
+    let done = text
+        .lines()
+        .find_map(|line| line.split("] ").nth(1)?.strip_suffix(&format!(" of {total} done")))
+        .and_then(|done| done.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no progress line: {text}"));
+    // Each exercise before the current one was checked and solved.
+    assert_eq!(text.matches("  solved: the check passes").count(), done, "{text}");
+    if done < total {
+        let current = &EXERCISES[done];
+        assert!(text.contains(&format!("checking exercise {} (", current.id)), "{text}");
+        assert!(text.contains("not solved yet: "), "{text}");
     }
 }

@@ -740,6 +740,11 @@ impl Process {
         Ok(Process { name: name.to_string(), group, stdout, stderr })
     }
 
+    /// How the program ended, if it has ended; `None` while it runs.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.group().try_wait().ok().flatten()
+    }
+
     /// The operating system's id for the program's process (on Unix, also
     /// the id of its process group).
     pub fn id(&self) -> u32 {

@@ -78,11 +78,24 @@ enum Action {
         #[command(flatten)]
         limit: Limit,
     },
-    /// Prove every check fails on the starter code and passes on the
-    /// reference solution
+    /// Prove every check fails on the starter code and on the wrong
+    /// programs, with the expected message, and passes on the reference
+    /// solution
     Verify {
         /// Only these exercises (default: all)
         only: Vec<String>,
+        /// Also show what each check said
+        #[arg(long)]
+        messages: bool,
+        #[command(flatten)]
+        limit: Limit,
+    },
+    /// Check the current exercise each time a file is saved, and move on
+    /// when it passes (Ctrl-C stops)
+    Watch {
+        /// Check until the current exercise, then stop instead of watching
+        #[arg(long)]
+        once: bool,
         #[command(flatten)]
         limit: Limit,
     },
@@ -154,7 +167,12 @@ fn run(args: Args) -> anyhow::Result<bool> {
             };
             grade::run(&repository(), &options)
         }
-        Action::Verify { only, limit } => verify(&only, limit.time_limit),
+        Action::Verify { only, messages, limit } => verify(&only, messages, limit.time_limit),
+        Action::Watch { once, limit } => {
+            let folder = repository().join("crates/exercises/src/bin");
+            exercise_check::watch::run(&folder, limit.time_limit, once);
+            Ok(true)
+        }
         Action::List => {
             for exercise in EXERCISES {
                 println!(
@@ -301,39 +319,15 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn verify(only: &[String], limit: Duration) -> anyhow::Result<bool> {
+fn verify(only: &[String], messages: bool, limit: Duration) -> anyhow::Result<bool> {
     if !repository().join("crates/exercise-solutions").is_dir() {
         println!(
             "This copy has no reference solutions (a student copy?), so there is nothing to verify."
         );
         return Ok(true);
     }
-    println!("{:<6} {:<32} {:<24} reference solution", "id", "exercise", "starter code");
-    let mut honest = true;
-    for exercise in EXERCISES
-        .iter()
-        .filter(|exercise| only.is_empty() || only.iter().any(|id| id == exercise.id))
-    {
-        let starter = runner::check(exercise, Code::Learner, limit);
-        let solution = runner::check(exercise, Code::Solution, limit);
-        let starter_ok = !starter.passed;
-        let solution_ok = solution.passed;
-        honest &= starter_ok && solution_ok;
-        println!(
-            "{:<6} {:<32} {:<24} {}",
-            exercise.id,
-            exercise.title,
-            if starter_ok { "fails, as it should" } else { "PASSES: check too weak" },
-            if solution_ok { "passes, as it should" } else { "FAILS" },
-        );
-        if !solution_ok {
-            println!("       the solution failed: {}", indent(&solution.message));
-        }
+    for id in only {
+        find(id)?;
     }
-    if honest {
-        println!("\nEvery check fails on the starter code and passes on the reference solution.");
-    } else {
-        println!("\nSome checks are not honest: see above.");
-    }
-    Ok(honest)
+    Ok(exercise_check::verify::run(only, limit, messages))
 }

@@ -1,11 +1,7 @@
 /// Checks exercise 2.3 against a small stand-in web server, which answers a
 /// correct `HEAD / HTTP/1.0` request with 200 and anything else with 400.
 pub fn check(program: &Program) -> Outcome {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| error.to_string())?;
-    let address = listener.local_addr().map_err(|error| error.to_string())?;
-    let web_server = thread::spawn(move || -> Vec<u8> {
-        let Ok((mut stream, _)) = listener.accept() else { return Vec::new() };
-        let _ = stream.set_read_timeout(Some(PATIENCE));
+    let web_server = TcpPeer::start(|mut stream| -> Vec<u8> {
         // Read the request, up to the empty line that ends it.
         let mut request = Vec::new();
         let mut byte = [0; 1];
@@ -22,9 +18,12 @@ pub fn check(program: &Program) -> Outcome {
         };
         let _ = stream.write_all(reply);
         request
-    });
-    let ran = program.run(&strs(&aim(address)), None)?;
-    let request = web_server.join().unwrap_or_default();
+    })?;
+    let ran = program.run(&strs(&aim(web_server.address())), None);
+    let Some(request) = web_server.finish() else {
+        return Err(never_connected("web server"));
+    };
+    let ran = ran?;
     expect(
         request.starts_with(b"HEAD / HTTP/1.0\r\n") && request.ends_with(b"\r\n\r\n"),
         format!(

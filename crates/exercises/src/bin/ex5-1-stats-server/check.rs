@@ -4,14 +4,14 @@ pub fn check(program: &Program) -> Outcome {
     let server = program.server(&[])?;
     let mut open = Vec::new();
     for number in 1..=3 {
-        let mut stream = connect(server.address())?;
+        let mut stream = server.connect()?;
         stream.write_all(b"x\n").map_err(|error| error.to_string())?;
         let line = read_line(&stream)
             .map_err(|error| format!("client {number}, while the others stay connected: {error}"))?;
         expect(line == "x\n", format!("client {number} sent \"x\\n\" and should get it back, but got {line:?}"))?;
         open.push(stream);
     }
-    let mut fourth = connect(server.address())?;
+    let mut fourth = server.connect()?;
     fourth.write_all(b"/stats\n").map_err(|error| error.to_string())?;
     let line = read_line(&fourth)?;
     expect(

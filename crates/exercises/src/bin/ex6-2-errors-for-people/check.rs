@@ -1,12 +1,12 @@
 /// Checks exercise 6.2: refused, unknown host and timeout each get their
-/// sentence and status 1; a working server's reply is printed.
+/// sentence and status 1; the reply of the check's own server is printed.
 pub fn check(program: &Program) -> Outcome {
     let sentence = |args: &[String], wanted: &str, case: &str| -> Outcome {
         let ran = program.run(&strs(args), None)?;
         expect_exit(&ran, 1, case)?;
         expect(
             ran.stderr.contains(wanted),
-            format!("{case}: standard error should say `{wanted}`, but it said {:?}", ran.stderr.trim_end()),
+            format!("{case}: standard error should say `{wanted}`, but it said {:?}", clip(ran.stderr.trim_end())),
         )
     };
     let closed = closed_tcp_port()?;
@@ -31,8 +31,25 @@ pub fn check(program: &Program) -> Outcome {
     let _ = holder.join();
     outcome?;
 
-    let server = lesson_server("tcp-server", &["--quiet"])?;
-    let ran = program.run(&strs(&aim(server.address())), None)?;
-    expect_exit(&ran, 0, "an echo server answers")?;
-    expect_bytes("the echo server's reply should be printed", b"hello\n", &ran.stdout)
+    // The check's own server answers the first line with a line of its own.
+    let server = TcpPeer::start(|mut stream| {
+        let mut line = Vec::new();
+        let mut byte = [0; 1];
+        while !line.ends_with(b"\n") && line.len() < 1024 {
+            match stream.read(&mut byte) {
+                Ok(1) => line.push(byte[0]),
+                _ => break,
+            }
+        }
+        let _ = stream.write_all(b"hello from the check\n");
+        line
+    })?;
+    let ran = program.run(&strs(&aim(server.address())), None);
+    let Some(line) = server.finish() else {
+        return Err(never_connected("server"));
+    };
+    let ran = ran?;
+    expect_bytes("the check's server should receive the line \"hello\\n\"", b"hello\n", &line)?;
+    expect_exit(&ran, 0, "a server answers")?;
+    expect_bytes("the server's reply should be printed", b"hello from the check\n", &ran.stdout)
 }
