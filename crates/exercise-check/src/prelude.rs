@@ -289,6 +289,12 @@ impl YourServer {
         self.address
     }
 
+    /// The running program, for checks that look at it from outside (its
+    /// thread count, say).
+    pub fn process(&self) -> &Process {
+        &self.process
+    }
+
     /// Connects to the server, like [`connect`]; when that fails because
     /// the server has exited, says so.
     pub fn connect(&self) -> Result<TcpStream, String> {

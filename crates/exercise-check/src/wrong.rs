@@ -56,6 +56,12 @@ wrong! {
     "7.2" "wrong-ex7-2-no-resend" "a lost datagram must be sent again";
     "7.3" "wrong-ex7-3-one-read" "one byte at a time";
     "7.3" "wrong-ex7-3-prints-arguments" "never heard from your program";
+    "8.1" "wrong-ex8-1-read-is-a-line" "expected the line \"dlrow ,olleh\\n\"";
+    "8.1" "wrong-ex8-1-shared-buffer" "while the first had sent only";
+    "8.2" "wrong-ex8-2-deadline-never-moves" "the client that talks every 200 ms got no echo";
+    "8.2" "wrong-ex8-2-no-poll-timeout" "only poll's timeout can wake the loop";
+    "8.3" "wrong-ex8-3-no-cap" "a client that never read was still connected";
+    "8.3" "wrong-ex8-3-queue-only" "waited for it: expected a line ending in";
     "9.1" "wrong-ex9-1-one-read" "the body of the answer to the second request";
     "9.2" "wrong-ex9-2-end-exclusive" "both included";
     "9.3" "wrong-ex9-3-from-the-start" "Does each phase start where the previous one ended";
