@@ -292,10 +292,11 @@ fn echo(
 
 // The pool.
 
-/// The watcher looks again at a client just set aside after FIRST_LOOK;
-/// each look that finds nothing doubles the wait, up to WATCH_EVERY. A
-/// client in a conversation answers soon, so it is noticed soon; an idle
-/// one costs a look every WATCH_EVERY.
+/// The watcher looks again at a client after FIRST_LOOK once bytes have
+/// moved; each look that finds nothing, and each turn that could write
+/// none of a client's echo, doubles the wait, up to WATCH_EVERY. A client
+/// in a conversation answers soon, so it is noticed soon; an idle one, or
+/// one that does not read its echo, costs a look every WATCH_EVERY.
 const FIRST_LOOK: Duration = Duration::from_micros(100);
 const WATCH_EVERY: Duration = Duration::from_millis(10);
 
@@ -316,6 +317,8 @@ struct Client<'a> {
     /// When bytes last moved, either way; nothing for the idle timeout,
     /// and the client is dropped.
     last_progress: Instant,
+    /// How long the watcher waits before it looks at this client again.
+    wait: Duration,
     served: bool,
     echoed: u64,
     seat: Seat<'a>,
@@ -331,6 +334,19 @@ struct Pool<'scope> {
 impl Drop for Pool<'_> {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Client<'_> {
+    /// Bytes moved: the client is in a conversation, so look again soon.
+    fn moved(&mut self) {
+        self.last_progress = Instant::now();
+        self.wait = FIRST_LOOK;
+    }
+
+    /// Nothing to do for now: wait twice as long before the next look.
+    fn nothing_moved(&mut self) {
+        self.wait = (self.wait * 2).min(WATCH_EVERY);
     }
 }
 
@@ -393,6 +409,7 @@ impl<'scope> Pool<'scope> {
             peer,
             unsent: Vec::new(),
             last_progress: Instant::now(),
+            wait: FIRST_LOOK,
             served: false,
             echoed: 0,
             seat,
@@ -460,9 +477,14 @@ fn take_turn(client: &mut Client, buffer: &mut [u8], me: &str, say: Narrator) ->
     // First the echo still owed from an earlier turn.
     if !client.unsent.is_empty() {
         match write_now(&client.stream, &client.unsent) {
-            Ok(0) => return Turn::SetAside,
+            // Still no room: back to the watcher, which waits longer each
+            // time, so a client that never reads cannot keep a worker busy.
+            Ok(0) => {
+                client.nothing_moved();
+                return Turn::SetAside;
+            }
             Ok(written) => {
-                client.last_progress = Instant::now();
+                client.moved();
                 client.echoed += written as u64;
                 client.unsent.drain(..written);
                 if !client.unsent.is_empty() {
@@ -486,7 +508,7 @@ fn take_turn(client: &mut Client, buffer: &mut [u8], me: &str, say: Narrator) ->
             Err(error) => return Turn::Over(Err(Ending::Failed(error))),
         };
         say.step(format_args!("[{me}] received {count} bytes from {}", client.peer));
-        client.last_progress = Instant::now();
+        client.moved();
         this_turn += count;
         match write_now(&client.stream, &buffer[..count]) {
             Ok(written) => {
@@ -523,7 +545,6 @@ fn write_now(mut stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
 struct Watched<'a> {
     client: Client<'a>,
     next_look: Instant,
-    wait: Duration,
 }
 
 /// What the watcher saw when it looked at a client.
@@ -537,8 +558,8 @@ enum Look {
 }
 
 /// The watcher: keeps the clients set aside, and looks, without waiting,
-/// whether a worker can do something for each: soon after a client was
-/// set aside, then less and less often. Those with something to do go to
+/// whether a worker can do something for each: soon after its bytes last
+/// moved, then less and less often. Those with something to do go to
 /// the workers; those idle for the idle timeout are dropped.
 fn watch<'a>(
     quiet_clients: &Receiver<Client<'a>>,
@@ -549,8 +570,7 @@ fn watch<'a>(
     say: Narrator,
 ) {
     let mut waiting: Vec<Watched> = Vec::new();
-    let to_watch =
-        |client| Watched { client, next_look: Instant::now() + FIRST_LOOK, wait: FIRST_LOOK };
+    let to_watch = |client: Client<'a>| Watched { next_look: Instant::now() + client.wait, client };
     loop {
         // Sleep until the next look is due, or until a client is set aside.
         let now = Instant::now();
@@ -577,8 +597,8 @@ fn watch<'a>(
                     let _ = ready.send(watched.client);
                 }
                 Look::Nothing => {
-                    watched.wait = (watched.wait * 2).min(WATCH_EVERY);
-                    watched.next_look = now + watched.wait;
+                    watched.client.nothing_moved();
+                    watched.next_look = now + watched.client.wait;
                     still_waiting.push(watched);
                 }
                 Look::Over(ending) => {
