@@ -166,18 +166,38 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 /// Waits for the next client.
 ///
 /// A wait interrupted by a signal (Ctrl-Z, then `fg`) is simply retried.
-/// The other errors `accept` can return are about the server, not about a
-/// client: too many open files (EMFILE, ENFILE), no memory for socket
-/// buffers (ENOBUFS, ENOMEM), or, on macOS and the BSDs, a connection that
-/// was reset while it waited to be accepted (ECONNABORTED). (On Linux, a
-/// handshake that never finishes never reaches `accept` at all.) Errors
-/// are reported, and waited out for a moment, since trying again at once
+/// Some errors are one client's trouble: on macOS and the BSDs, a
+/// connection reset while it waited to be accepted (ECONNABORTED); on
+/// Linux, accept(2) may pass on a network error already pending on the new
+/// connection (EHOSTUNREACH, ENETUNREACH, ...), or EPERM when a firewall
+/// forbids it. (On Linux, a handshake that never finishes never reaches
+/// `accept` at all.) Those are reported, and the next client is accepted at
+/// once: waiting would let a client that resets in a loop slow everyone's
+/// accept. The other errors are about the server: too many open files
+/// (EMFILE, ENFILE), no memory for socket buffers (ENOBUFS, ENOMEM). They
+/// are reported and waited out for a moment, since trying again at once
 /// would most likely fail the same way.
 fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
+    use io::ErrorKind::*;
     loop {
         match listener.accept() {
             Ok(connection) => return connection,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) if error.kind() == Interrupted => continue,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    ConnectionAborted
+                        | ConnectionReset
+                        | HostUnreachable
+                        | NetworkUnreachable
+                        | NetworkDown
+                        | PermissionDenied
+                ) =>
+            {
+                say.problem(format_args!(
+                    "[main] a connection failed before it was accepted: {error}"
+                ));
+            }
             Err(error) => {
                 say.problem(format_args!("[main] cannot accept a connection: {error}"));
                 thread::sleep(Duration::from_millis(100));
