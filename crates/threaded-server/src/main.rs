@@ -169,14 +169,15 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 /// Some errors are one client's trouble: on macOS and the BSDs, a
 /// connection reset while it waited to be accepted (ECONNABORTED); on
 /// Linux, accept(2) may pass on a network error already pending on the new
-/// connection (EHOSTUNREACH, ENETUNREACH, ...), or EPERM when a firewall
-/// forbids it. (On Linux, a handshake that never finishes never reaches
-/// `accept` at all.) Those are reported, and the next client is accepted at
-/// once: waiting would let a client that resets in a loop slow everyone's
-/// accept. The other errors are about the server: too many open files
-/// (EMFILE, ENFILE), no memory for socket buffers (ENOBUFS, ENOMEM). They
-/// are reported and waited out for a moment, since trying again at once
-/// would most likely fail the same way.
+/// connection (such as ENETDOWN, ENETUNREACH or EHOSTUNREACH, which std
+/// names), or EPERM when a firewall forbids it. (On Linux, a handshake that
+/// never finishes never reaches `accept` at all.) Those are reported, and
+/// the next client is accepted at once: waiting would let a client that
+/// resets in a loop slow everyone's accept. The other errors are mostly
+/// about the server: too many open files (EMFILE, ENFILE), no memory for
+/// socket buffers (ENOBUFS, ENOMEM). They are reported and waited out for
+/// a moment, since trying again at once would most likely fail the same
+/// way; so are the rarer network errors std has no name for (EPROTO).
 fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
     use io::ErrorKind::*;
     loop {
