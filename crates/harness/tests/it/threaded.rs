@@ -361,10 +361,11 @@ fn pool_clients_that_never_read_cost_no_more_than_silent_ones() {
     eprintln!(
         "server CPU over {span:?}: {silent_cost:?} with 10 silent, {stuck_cost:?} with 10 non-reading clients"
     );
-    // Four times the silent cost, plus 5% of the span for the clock's
-    // 10 ms steps; a pool that retried at once spent most of a core here.
+    // Four times the silent cost, plus 10% of the span for the clock's
+    // 10 ms steps and for noise; a pool that retried at once spent most of
+    // a core here (1.67 s of the 2 s span).
     assert!(
-        stuck_cost <= silent_cost * 4 + span / 20,
+        stuck_cost <= silent_cost * 4 + span / 10,
         "over {span:?} the server used {stuck_cost:?} of CPU with 10 clients that never read, {silent_cost:?} with 10 silent ones"
     );
 }
