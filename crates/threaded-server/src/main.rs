@@ -166,18 +166,39 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 /// Waits for the next client.
 ///
 /// A wait interrupted by a signal (Ctrl-Z, then `fg`) is simply retried.
-/// The other errors `accept` can return are about the server, not about a
-/// client: too many open files (EMFILE, ENFILE), no memory for socket
-/// buffers (ENOBUFS, ENOMEM), or, on macOS and the BSDs, a connection that
-/// was reset while it waited to be accepted (ECONNABORTED). (On Linux, a
-/// handshake that never finishes never reaches `accept` at all.) Errors
-/// are reported, and waited out for a moment, since trying again at once
-/// would most likely fail the same way.
+/// Some errors are one client's trouble: on macOS and the BSDs, a
+/// connection reset while it waited to be accepted (ECONNABORTED); on
+/// Linux, accept(2) may pass on a network error already pending on the new
+/// connection (such as ENETDOWN, ENETUNREACH or EHOSTUNREACH, which std
+/// names), or EPERM when a firewall forbids it. (On Linux, a handshake that
+/// never finishes never reaches `accept` at all.) Those are reported, and
+/// the next client is accepted at once: waiting would let a client that
+/// resets in a loop slow everyone's accept. The other errors are mostly
+/// about the server: too many open files (EMFILE, ENFILE), no memory for
+/// socket buffers (ENOBUFS, ENOMEM). They are reported and waited out for
+/// a moment, since trying again at once would most likely fail the same
+/// way; so are the rarer network errors std has no name for (EPROTO).
 fn accept(listener: &TcpListener, say: Narrator) -> (TcpStream, SocketAddr) {
+    use io::ErrorKind::*;
     loop {
         match listener.accept() {
             Ok(connection) => return connection,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) if error.kind() == Interrupted => continue,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    ConnectionAborted
+                        | ConnectionReset
+                        | HostUnreachable
+                        | NetworkUnreachable
+                        | NetworkDown
+                        | PermissionDenied
+                ) =>
+            {
+                say.problem(format_args!(
+                    "[main] a connection failed before it was accepted: {error}"
+                ));
+            }
             Err(error) => {
                 say.problem(format_args!("[main] cannot accept a connection: {error}"));
                 thread::sleep(Duration::from_millis(100));
@@ -292,10 +313,11 @@ fn echo(
 
 // The pool.
 
-/// The watcher looks again at a client just set aside after FIRST_LOOK;
-/// each look that finds nothing doubles the wait, up to WATCH_EVERY. A
-/// client in a conversation answers soon, so it is noticed soon; an idle
-/// one costs a look every WATCH_EVERY.
+/// The watcher looks again at a client after FIRST_LOOK once bytes have
+/// moved; each look that finds nothing, and each turn that could write
+/// none of a client's echo, doubles the wait, up to WATCH_EVERY. A client
+/// in a conversation answers soon, so it is noticed soon; an idle one, or
+/// one that does not read its echo, costs a look every WATCH_EVERY.
 const FIRST_LOOK: Duration = Duration::from_micros(100);
 const WATCH_EVERY: Duration = Duration::from_millis(10);
 
@@ -316,6 +338,8 @@ struct Client<'a> {
     /// When bytes last moved, either way; nothing for the idle timeout,
     /// and the client is dropped.
     last_progress: Instant,
+    /// How long the watcher waits before it looks at this client again.
+    wait: Duration,
     served: bool,
     echoed: u64,
     seat: Seat<'a>,
@@ -331,6 +355,19 @@ struct Pool<'scope> {
 impl Drop for Pool<'_> {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Client<'_> {
+    /// Bytes moved: the client is in a conversation, so look again soon.
+    fn moved(&mut self) {
+        self.last_progress = Instant::now();
+        self.wait = FIRST_LOOK;
+    }
+
+    /// Nothing to do for now: wait twice as long before the next look.
+    fn nothing_moved(&mut self) {
+        self.wait = (self.wait * 2).min(WATCH_EVERY);
     }
 }
 
@@ -393,6 +430,7 @@ impl<'scope> Pool<'scope> {
             peer,
             unsent: Vec::new(),
             last_progress: Instant::now(),
+            wait: FIRST_LOOK,
             served: false,
             echoed: 0,
             seat,
@@ -460,9 +498,14 @@ fn take_turn(client: &mut Client, buffer: &mut [u8], me: &str, say: Narrator) ->
     // First the echo still owed from an earlier turn.
     if !client.unsent.is_empty() {
         match write_now(&client.stream, &client.unsent) {
-            Ok(0) => return Turn::SetAside,
+            // Still no room: back to the watcher, which waits longer each
+            // time, so a client that never reads cannot keep a worker busy.
+            Ok(0) => {
+                client.nothing_moved();
+                return Turn::SetAside;
+            }
             Ok(written) => {
-                client.last_progress = Instant::now();
+                client.moved();
                 client.echoed += written as u64;
                 client.unsent.drain(..written);
                 if !client.unsent.is_empty() {
@@ -486,7 +529,7 @@ fn take_turn(client: &mut Client, buffer: &mut [u8], me: &str, say: Narrator) ->
             Err(error) => return Turn::Over(Err(Ending::Failed(error))),
         };
         say.step(format_args!("[{me}] received {count} bytes from {}", client.peer));
-        client.last_progress = Instant::now();
+        client.moved();
         this_turn += count;
         match write_now(&client.stream, &buffer[..count]) {
             Ok(written) => {
@@ -523,7 +566,6 @@ fn write_now(mut stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
 struct Watched<'a> {
     client: Client<'a>,
     next_look: Instant,
-    wait: Duration,
 }
 
 /// What the watcher saw when it looked at a client.
@@ -537,8 +579,8 @@ enum Look {
 }
 
 /// The watcher: keeps the clients set aside, and looks, without waiting,
-/// whether a worker can do something for each: soon after a client was
-/// set aside, then less and less often. Those with something to do go to
+/// whether a worker can do something for each: soon after its bytes last
+/// moved, then less and less often. Those with something to do go to
 /// the workers; those idle for the idle timeout are dropped.
 fn watch<'a>(
     quiet_clients: &Receiver<Client<'a>>,
@@ -549,8 +591,7 @@ fn watch<'a>(
     say: Narrator,
 ) {
     let mut waiting: Vec<Watched> = Vec::new();
-    let to_watch =
-        |client| Watched { client, next_look: Instant::now() + FIRST_LOOK, wait: FIRST_LOOK };
+    let to_watch = |client: Client<'a>| Watched { next_look: Instant::now() + client.wait, client };
     loop {
         // Sleep until the next look is due, or until a client is set aside.
         let now = Instant::now();
@@ -577,8 +618,8 @@ fn watch<'a>(
                     let _ = ready.send(watched.client);
                 }
                 Look::Nothing => {
-                    watched.wait = (watched.wait * 2).min(WATCH_EVERY);
-                    watched.next_look = now + watched.wait;
+                    watched.client.nothing_moved();
+                    watched.next_look = now + watched.client.wait;
                     still_waiting.push(watched);
                 }
                 Look::Over(ending) => {

@@ -308,6 +308,68 @@ fn pool_clients_that_never_read_do_not_hold_a_worker() {
     }
 }
 
+/// CPU time (user and system) a process has used so far, from
+/// `/proc/PID/stat`, whose counts are in units of 1/100 s (USER_HZ, which
+/// `sysconf(_SC_CLK_TCK)` reports as 100 on Linux).
+#[cfg(target_os = "linux")]
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
+    // The fields after the command name, which is in parentheses: utime
+    // and stime are the 12th and 13th of them.
+    let fields: Vec<u64> = stat
+        .rsplit_once(')')
+        .expect("a stat line")
+        .1
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|field| field.parse().expect("a tick count"))
+        .collect();
+    Duration::from_millis((fields[0] + fields[1]) * 10)
+}
+
+/// In pool mode, clients that never read their echo cost the server about
+/// as much work as silent ones: the watcher backs off from both alike, so
+/// they cannot keep the workers retrying their writes. Compared as the
+/// server's CPU time over the same span, measured in one run.
+#[cfg(target_os = "linux")]
+#[test]
+fn pool_clients_that_never_read_cost_no_more_than_silent_ones() {
+    let server = start("threaded-server", &["--quiet", "--idle-timeout", "60"]);
+    let (address, pid) = (server.address(), server.process().id());
+    // A span to measure over, not a wait for something to happen.
+    let span = Duration::from_secs(2);
+    let used_over_span = || {
+        let before = cpu_time(pid);
+        thread::sleep(span);
+        cpu_time(pid) - before
+    };
+
+    let silent: Vec<TcpStream> = (0..10).map(|_| connect(address)).collect();
+    served(&server);
+    let silent_cost = used_over_span();
+    drop(silent);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let crowd: Vec<CrowdClient> = (0..10).map(|_| non_reader(address, &stop)).collect();
+    wait_for_crowd(&crowd, |client| client.blocked.load(Ordering::SeqCst));
+    let stuck_cost = used_over_span();
+    stop.store(true, Ordering::SeqCst);
+    for client in crowd {
+        assert!(client.thread.join().expect("non-reader"), "a non-reader was dropped early");
+    }
+    eprintln!(
+        "server CPU over {span:?}: {silent_cost:?} with 10 silent, {stuck_cost:?} with 10 non-reading clients"
+    );
+    // Four times the silent cost, plus 10% of the span for the clock's
+    // 10 ms steps and for noise; a pool that retried at once spent most of
+    // a core here (1.67 s of the 2 s span).
+    assert!(
+        stuck_cost <= silent_cost * 4 + span / 10,
+        "over {span:?} the server used {stuck_cost:?} of CPU with 10 clients that never read, {silent_cost:?} with 10 silent ones"
+    );
+}
+
 /// A client that does not read its echo is dropped after the idle timeout,
 /// and reported as not reading, not as silent, in both modes.
 #[test]
