@@ -384,3 +384,33 @@ fn reflow_keeps_the_interleaving() {
     );
     assert_eq!(reflow(&old, &lines(&["-- start"])), lines(&["-- start"]));
 }
+
+/// The reading times in lessons/README.md follow its own rule: the
+/// lesson's words at about 200 a minute, plus a few minutes for its demo.
+#[test]
+fn reading_times_follow_the_rule() {
+    let index = fs::read_to_string(repository().join("lessons/README.md")).expect("index");
+    let mut rows = 0;
+    for line in index.lines().filter(|line| line.starts_with("| ") && line.ends_with(" min |")) {
+        let Some(file) = line.split("](").nth(1).and_then(|rest| rest.split(')').next()) else {
+            continue;
+        };
+        let minutes: usize = line
+            .rsplit('|')
+            .nth(1)
+            .and_then(|cell| cell.trim().strip_suffix(" min"))
+            .and_then(|number| number.parse().ok())
+            .unwrap_or_else(|| panic!("no time in {line}"));
+        let text = fs::read_to_string(repository().join("lessons").join(file)).expect("lesson");
+        let reading = text.split_whitespace().count().div_ceil(200);
+        assert!(
+            (reading..=reading + 10).contains(&minutes),
+            "lessons/README.md gives {file} {minutes} min, but its {} words take about {reading} \
+             min to read; give between {reading} and {} min",
+            text.split_whitespace().count(),
+            reading + 10
+        );
+        rows += 1;
+    }
+    assert!(rows >= 10, "expected a time for every lesson, found {rows}");
+}
