@@ -38,6 +38,7 @@ wrong! {
     "2.1" "wrong-ex2-1-send-all-then-read" "stopped reading the echo while it was still sending";
     "2.1" "wrong-ex2-1-no-network" "never heard from your program";
     "2.2" "wrong-ex2-2-read-to-end" "still waiting 5 s after the echo had come back";
+    "2.2" "wrong-ex2-2-one-read" "one read may return only the first";
     "2.3" "wrong-ex2-3-bare-newlines" "the request should be";
     "3.1" "wrong-ex3-1-text-not-bytes" "sent the datagram \"abc, XYZ";
     "3.2" "wrong-ex3-2-counts-stats" "after echoing \"a\" and \"bb\", STATS";

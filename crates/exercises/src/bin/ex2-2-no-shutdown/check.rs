@@ -7,11 +7,19 @@ pub fn check(program: &Program) -> Outcome {
     let peer = TcpPeer::start(move |mut stream| {
         // Echo what comes, and keep the connection open even after the
         // client has finished sending, as some servers do.
+        // Each piece goes back in two writes, a moment apart, as a busy
+        // server or network may deliver it: one read is not the whole echo.
+        let _ = stream.set_nodelay(true);
         let mut received = Vec::new();
         let mut buffer = [0; 1024];
         while let Ok(count @ 1..) = stream.read(&mut buffer) {
             received.extend_from_slice(&buffer[..count]);
-            if stream.write_all(&buffer[..count]).is_err() || received.len() > 1 << 20 {
+            let (first, second) = buffer[..count].split_at(count / 2);
+            let echoed = stream.write_all(first).and_then(|()| {
+                thread::sleep(Duration::from_millis(50));
+                stream.write_all(second)
+            });
+            if echoed.is_err() || received.len() > 1 << 20 {
                 break;
             }
         }
@@ -32,6 +40,15 @@ pub fn check(program: &Program) -> Outcome {
         return Err(never_connected("echo server"));
     };
     expect_bytes("the check's echo server should receive the message", message.as_bytes(), &received)?;
+    if ran.stdout.len() < message.len() && message.as_bytes().starts_with(&ran.stdout) {
+        return Err(format!(
+            "your client printed {} of the {} bytes of the echo and stopped: the check's server \
+             sends the echo in two pieces, and one read may return only the first. Keep reading \
+             until as many bytes as you sent have come back",
+            ran.stdout.len(),
+            message.len()
+        ));
+    }
     expect_exit(&ran, 0, "the echo came back whole")?;
     expect_bytes("the client should print the echo", message.as_bytes(), &ran.stdout)
 }
