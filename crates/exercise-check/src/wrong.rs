@@ -35,6 +35,7 @@ wrong! {
     "1.1" "wrong-ex1-1-greets-first" "first line should be `listening on ADDRESS`";
     "1.2" "wrong-ex1-2-one-read" "closed the connection before reading everything";
     "1.3" "wrong-ex1-3-one-read" "One read is not one line";
+    "1.3" "wrong-ex1-3-stays-open" "your server should close the connection; it was still open";
     "2.1" "wrong-ex2-1-send-all-then-read" "stopped reading the echo while it was still sending";
     "2.1" "wrong-ex2-1-no-network" "never heard from your program";
     "2.2" "wrong-ex2-2-read-to-end" "still waiting 5 s after the echo had come back";

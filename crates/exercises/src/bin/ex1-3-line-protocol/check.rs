@@ -27,6 +27,15 @@ pub fn check(program: &Program) -> Outcome {
         let answer = read_line(&stream)?;
         expect(answer == expected, format!("sent {request:?}: expected the answer {expected:?}, but got {answer:?}"))?;
     }
-    let rest = read_to_close(&stream)?;
+    let rest = read_to_close(&stream).map_err(|problem| {
+        if problem.contains("did not close the connection") && problem.ends_with("\"\"") {
+            format!(
+                "after answering QUIT with BYE, your server should close the connection; it was \
+                 still open {PATIENCE:?} later"
+            )
+        } else {
+            problem
+        }
+    })?;
     expect(rest.is_empty(), format!("after BYE the server should close the connection, but it sent {}", show::bytes(&rest)))
 }
