@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -17,8 +17,9 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// The size of the small TCP messages.
 const SMALL: usize = 32;
 
-/// The size of the datagrams.
-const DATAGRAM: usize = 64;
+/// The size of the datagrams: the same as the TCP messages, so that the
+/// two protocols carry the same bytes.
+const DATAGRAM: usize = SMALL;
 
 /// At most this many messages in one rate measurement, however fast the
 /// server: a bound on count as well as on time.
@@ -151,7 +152,8 @@ pub fn tcp_round_trips(
 pub struct Datagrams {
     pub round_trips: RoundTrips,
     pub sent: usize,
-    /// Echoes that came after the measurement had stopped waiting for them.
+    /// Echoes that came more than [`GIVE_UP`] after their datagram was sent,
+    /// once the measurement had stopped waiting for them.
     pub late: usize,
     /// Echoes that came more than once (counted once in the rate).
     pub duplicated: usize,
@@ -159,26 +161,29 @@ pub struct Datagrams {
     pub lost: usize,
 }
 
-/// How long the UDP measurement waits for an echo before it stops counting
-/// on it and sends another datagram in its place. An echo that comes after
-/// that is counted as late, not as lost.
+/// How long after sending a datagram the UDP measurement waits for its
+/// echo before it stops counting on it and sends another datagram in its
+/// place. An echo that comes after that is counted as late, not as lost,
+/// and its round trip is left out of the latencies.
 pub const GIVE_UP: Duration = Duration::from_millis(100);
 
 /// Where each numbered datagram is.
 #[derive(Clone, Copy, PartialEq)]
 enum Fate {
     InFlight,
-    /// Waited for longer than [`GIVE_UP`]; still lost unless it comes.
+    /// Sent more than [`GIVE_UP`] ago; lost unless its echo comes late.
     GivenUp,
     Echoed,
     EchoedLate,
 }
 
-/// 64-byte numbered datagrams to a UDP echo server for `duration`, with
+/// 32-byte numbered datagrams to a UDP echo server for `duration`, with
 /// `in_flight` sent and not yet echoed at any moment (1: one at a time).
-/// Every echo is checked against the datagram with its number. At the end
-/// it waits (up to 3 × [`GIVE_UP`] of silence) for the echoes still on
-/// their way; only a datagram whose echo never came counts as lost.
+/// Every echo is checked against the datagram with its number. A datagram
+/// sent more than [`GIVE_UP`] ago is given up on, so that one lost datagram
+/// does not leave fewer in flight. At the end it waits (until 3 × [`GIVE_UP`]
+/// pass without an echo) for the echoes still on their way; only a datagram
+/// whose echo never came counts as lost.
 pub fn udp_round_trips(
     address: SocketAddr,
     in_flight: usize,
@@ -208,6 +213,21 @@ fn udp_round_trips_giving_up(
     let mut echo = [0u8; DATAGRAM + 1];
     let started = Instant::now();
     loop {
+        // Give up on the datagrams in flight for longer than `give_up`,
+        // oldest first (those sent later are younger): their echoes, if
+        // they come, are late, and new datagrams take their places.
+        while oldest < fates.len() {
+            match fates[oldest] {
+                Fate::InFlight if sent_at[oldest].elapsed() < give_up => break,
+                Fate::InFlight => {
+                    fates[oldest] = Fate::GivenUp;
+                    waiting -= 1;
+                    given_up += 1;
+                }
+                _ => {}
+            }
+            oldest += 1;
+        }
         let sending = started.elapsed() < duration && fates.len() < MAX_MESSAGES;
         if sending && waiting < in_flight {
             socket.send(&message::<DATAGRAM>(fates.len() as u64))?;
@@ -239,9 +259,16 @@ fn udp_round_trips_giving_up(
                 }
                 match *fate {
                     Fate::InFlight => {
-                        *fate = Fate::Echoed;
                         waiting -= 1;
-                        latencies.push(sent_at[number as usize].elapsed());
+                        // The wait may have begun just before this one was
+                        // due: an echo after `give_up` is late all the same.
+                        let took = sent_at[number as usize].elapsed();
+                        if took < give_up {
+                            *fate = Fate::Echoed;
+                            latencies.push(took);
+                        } else {
+                            *fate = Fate::EchoedLate;
+                        }
                     }
                     Fate::GivenUp => {
                         *fate = Fate::EchoedLate;
@@ -251,18 +278,11 @@ fn udp_round_trips_giving_up(
                 }
                 last_echo = Some(Instant::now());
             }
-            Err(error) if netlessons::is_timeout(&error) => {
-                silences += 1;
-                // Silence: stop waiting for the oldest datagram in flight.
-                while oldest < fates.len() && fates[oldest] != Fate::InFlight {
-                    oldest += 1;
-                }
-                if oldest < fates.len() {
-                    fates[oldest] = Fate::GivenUp;
-                    waiting -= 1;
-                    given_up += 1;
-                }
-            }
+            // `give_up` without an echo: every datagram in flight was sent
+            // before the wait began, so the top of the loop gives up on it.
+            Err(error) if netlessons::is_timeout(&error) => silences += 1,
+            // Ctrl-Z and `fg` interrupt a wait with a timeout: wait again.
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
             // On some systems an ICMP "port unreachable" surfaces here.
             Err(error) => return Err(error).context("receiving an echo"),
         }
@@ -318,14 +338,16 @@ impl Gate {
 }
 
 /// Starts `clients` threads running `client(index)` in `scope`, all
-/// released at once. If a thread cannot be started, those already started
-/// are released with `false` and the error is returned.
+/// released at once, and says when they were released. If a thread cannot
+/// be started, those already started are released with `false` and the
+/// error is returned.
+#[allow(clippy::type_complexity)]
 fn start_together<'scope, 'env, T: Send + 'scope>(
     scope: &'scope thread::Scope<'scope, 'env>,
     gate: &'env Gate,
     clients: usize,
     client: impl Fn(usize) -> T + Send + Sync + Copy + 'env,
-) -> anyhow::Result<Vec<thread::ScopedJoinHandle<'scope, Option<T>>>> {
+) -> anyhow::Result<(Vec<thread::ScopedJoinHandle<'scope, Option<T>>>, Instant)> {
     let mut threads = Vec::with_capacity(clients);
     for index in 0..clients {
         let started = thread::Builder::new()
@@ -339,19 +361,34 @@ fn start_together<'scope, 'env, T: Send + 'scope>(
             }
         }
     }
+    let released = Instant::now();
     gate.set(true);
-    Ok(threads)
+    Ok((threads, released))
 }
 
 /// Many clients at once.
+#[derive(Debug)]
 pub struct Crowd {
-    /// From the start until the last client has connected (or failed to).
+    /// From the clients' release until the last one had connected (or
+    /// failed to), as the clients' own clocks say.
     pub connecting: Duration,
-    /// From then until the last client has made its round trips.
+    /// From the go until the last client had made its round trips.
     pub round_trips: Duration,
     pub failures: usize,
+    /// The slowest connect of the clients that connected.
     pub slowest_connect: Duration,
     pub first_error: Option<String>,
+}
+
+/// What one client of a crowd did.
+struct ClientRun {
+    /// How long its connect took, if it connected.
+    took: Option<Duration>,
+    /// When it had connected, or failed to.
+    connected_at: Instant,
+    /// When it was done: its round trips made, or failed.
+    done_at: Instant,
+    result: anyhow::Result<()>,
 }
 
 /// A count of clients that have connected or failed to, to wait for.
@@ -393,15 +430,26 @@ pub fn crowd(address: SocketAddr, clients: usize, rounds: usize) -> anyhow::Resu
     let connected = Tally { count: Mutex::new(0), changed: Condvar::new() };
     let go = Gate::new();
     let (connected_ref, go_ref) = (&connected, &go);
-    let client = move |_: usize| -> anyhow::Result<Duration> {
+    // Each client says how long its connect took (if it connected), when
+    // it was done connecting and done with its round trips, and how they
+    // went. The client's own clock times both phases, so that a measuring
+    // thread that waits for a processor does not change the figures; and a
+    // client that connected slowly and then failed still counts for the
+    // slowest connect.
+    let client = move |_: usize| -> ClientRun {
         let connecting = connect(address);
+        let connected_at = Instant::now();
         connected_ref.add();
-        let (mut stream, took) = connecting?;
+        let run = |took, result| ClientRun { took, connected_at, done_at: Instant::now(), result };
+        let (mut stream, took) = match connecting {
+            Ok(connected) => connected,
+            Err(error) => return run(None, Err(error)),
+        };
         if !go_ref.wait() {
-            bail!("the round trips were called off");
+            return run(Some(took), Err(anyhow::anyhow!("the round trips were called off")));
         }
         let mut echo = [0; SMALL];
-        for round in 0..rounds {
+        let exchanges = (0..rounds).try_for_each(|round| {
             let message = message::<SMALL>(round as u64);
             let exchanged = stream.write_all(&message).and_then(|()| stream.read_exact(&mut echo));
             match exchanged {
@@ -413,32 +461,36 @@ pub fn crowd(address: SocketAddr, clients: usize, rounds: usize) -> anyhow::Resu
             if echo != message {
                 bail!("an echo differs from its message");
             }
-        }
-        Ok(took)
+            Ok(())
+        });
+        run(Some(took), exchanges)
     };
     thread::scope(|scope| {
-        let threads = start_together(scope, &start, clients, client)?;
-        let started = Instant::now();
+        let (threads, released) = start_together(scope, &start, clients, client)?;
         // Every connect gives up after PATIENCE; a little more covers the
         // threads' own start.
         connected.wait_for(threads.len(), PATIENCE + Duration::from_secs(5));
-        let connecting = started.elapsed();
-        go.set(true);
         let serving = Instant::now();
+        go.set(true);
         let (mut failures, mut slowest_connect, mut first_error) = (0, Duration::ZERO, None);
+        let (mut last_connected, mut last_done) = (released, serving);
         for thread in threads {
             match thread.join() {
-                Ok(Some(Ok(took))) => slowest_connect = slowest_connect.max(took),
-                Ok(Some(Err(error))) => {
-                    failures += 1;
-                    first_error.get_or_insert(format!("{error:#}"));
+                Ok(Some(run)) => {
+                    slowest_connect = slowest_connect.max(run.took.unwrap_or_default());
+                    last_connected = last_connected.max(run.connected_at);
+                    last_done = last_done.max(run.done_at);
+                    if let Err(error) = run.result {
+                        failures += 1;
+                        first_error.get_or_insert(format!("{error:#}"));
+                    }
                 }
                 _ => failures += 1,
             }
         }
         Ok(Crowd {
-            connecting,
-            round_trips: serving.elapsed(),
+            connecting: last_connected - released,
+            round_trips: last_done - serving,
             failures,
             slowest_connect,
             first_error,
@@ -463,6 +515,9 @@ pub struct Beside {
     pub first_error: Option<String>,
     pub slowest_connect: Duration,
     pub idle_connected: usize,
+    /// Trickling and never-reading clients that were doing so when the
+    /// real client started (the others failed, or were not yet there).
+    pub busy_ready: usize,
 }
 
 /// Connects the idle clients, starts the trickling and never-reading ones,
@@ -486,11 +541,14 @@ pub fn beside_others(
     // a trickling one once its first byte has come back, a never-reading
     // one once a write has timed out (the server no longer takes its bytes,
     // so it is not reading them either: its buffers are full).
+    // `ready` counts every busy client that is done getting ready, ready or
+    // failed, to wait for; `busy_ready` only those really busy.
     let ready = Tally { count: Mutex::new(0), changed: Condvar::new() };
+    let busy_ready = AtomicUsize::new(0);
     let busy = others.trickling + others.never_reading;
     thread::scope(|scope| {
         for index in 0..busy {
-            let (stop, ready) = (&stop, &ready);
+            let (stop, ready, busy_ready) = (&stop, &ready, &busy_ready);
             let trickling = index < others.trickling;
             let started =
                 thread::Builder::new().stack_size(128 * 1024).spawn_scoped(scope, move || {
@@ -514,6 +572,7 @@ pub fn beside_others(
                             match stream.write(&block) {
                                 Err(error) if netlessons::is_timeout(&error) && !counted => {
                                     counted = true;
+                                    busy_ready.fetch_add(1, Ordering::SeqCst);
                                     ready.add();
                                     continue;
                                 }
@@ -526,6 +585,7 @@ pub fn beside_others(
                         }
                         if trickling && !counted {
                             counted = true;
+                            busy_ready.fetch_add(1, Ordering::SeqCst);
                             ready.add();
                         }
                     }
@@ -539,6 +599,7 @@ pub fn beside_others(
             }
         }
         ready.wait_for(busy, PATIENCE);
+        let busy_ready = busy_ready.load(Ordering::SeqCst);
         let result = real_client(address, duration);
         stop.store(true, Ordering::SeqCst);
         let (round_trips, failures, first_error) = result;
@@ -548,6 +609,7 @@ pub fn beside_others(
             first_error,
             slowest_connect,
             idle_connected: idle.len(),
+            busy_ready,
         })
     })
 }
@@ -644,6 +706,20 @@ mod tests {
         assert_eq!(result.round_trips.count, result.sent - 1);
     }
 
+    /// With datagrams in flight, an echo that comes long after its datagram
+    /// counts as late even while other echoes keep coming, and the others
+    /// still count as on time.
+    #[test]
+    fn udp_counts_an_echo_late_by_its_age_not_by_a_silence() {
+        let give_up = Duration::from_millis(500);
+        let address = odd_echo(|_| 1, 3, 2 * give_up);
+        let result =
+            udp_round_trips_giving_up(address, 4, Duration::from_millis(1200), give_up).unwrap();
+        assert_eq!((result.late, result.duplicated, result.lost), (1, 0, 0));
+        assert_eq!(result.round_trips.count, result.sent);
+        assert!(result.round_trips.p99 < give_up, "{:?}", result.round_trips.p99);
+    }
+
     /// An echo that is not the datagram sent fails the measurement.
     #[test]
     fn udp_rejects_a_wrong_echo() {
@@ -658,6 +734,24 @@ mod tests {
             }
         });
         assert!(udp_round_trips(address, 1, Duration::from_millis(100)).is_err());
+    }
+
+    /// Clients whose round trips fail are counted as failures, and their
+    /// connects still count for the slowest connect.
+    #[test]
+    fn a_crowd_counts_failed_clients_and_their_connects() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        // Accepts five clients and closes each at once: no echo comes.
+        thread::spawn(move || {
+            for stream in listener.incoming().take(5) {
+                drop(stream);
+            }
+        });
+        let crowd = crowd(address, 5, 3).unwrap();
+        assert_eq!(crowd.failures, 5, "{:?}", crowd.first_error);
+        assert!(crowd.slowest_connect > Duration::ZERO);
+        assert!(crowd.slowest_connect <= crowd.connecting, "{crowd:?}");
     }
 
     /// Threads waiting at the gate go home when it is closed, so a failed
