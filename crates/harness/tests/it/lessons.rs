@@ -112,7 +112,7 @@ fn lesson_7() {
         .stdout(predicate::str::contains(
             "reply: \"message 1.\"\nreply: \"message 4.\"\nreply: \"message 3.\"\nreply: \"message 5.\"\n4 of 5",
         ))
-        .stdout(predicate::str::is_match("TCP: .+ per round trip, plus .+ to connect").expect("regex"));
+        .stdout(predicate::str::is_match("TCP: median .+ per round trip\nUDP: median .+ per round trip\nTCP only: median .+ to connect").expect("regex"));
 }
 
 /// Lesson 8: one thread serves three clients while a silent one stays
