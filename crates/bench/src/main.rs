@@ -140,8 +140,8 @@ struct Settings {
     /// How long one run of a rate measurement lasts.
     seconds: Duration,
     /// Runs of each rate measurement; the best counts. Other programs on
-    /// the machine can only slow a run down, never speed it up, so the
-    /// best run is the fairest figure for every server alike.
+    /// the machine slow a run down far more often than they could speed it
+    /// up, so the best run is the fairest figure for every server alike.
     runs: usize,
     /// Crowds: clients, and round trips each.
     crowds: Vec<(usize, usize)>,
@@ -1051,6 +1051,7 @@ fn print_report(report: &Report, settings: &Settings, took: Duration) {
     for target in &report.targets {
         let got = target.got.map_or("n/a".into(), |(got, unit)| match unit {
             "x" => format!("{got:.2}x"),
+            "failed" => format!("{got:.0} failed"),
             _ => show(Some(got), unit),
         });
         let verdict = match target.met {

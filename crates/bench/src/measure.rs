@@ -236,7 +236,10 @@ fn udp_round_trips_giving_up(
             waiting += 1;
             continue;
         }
-        if !sending && (waiting + given_up == 0 || silences >= 3) {
+        // Done when every echo is in, after 3 waits of `give_up` without
+        // one, or, whatever a server keeps sending, 10 of them after the end.
+        let draining_too_long = started.elapsed() > duration + 10 * give_up;
+        if !sending && (waiting + given_up == 0 || silences >= 3 || draining_too_long) {
             break;
         }
         match socket.recv(&mut echo) {
