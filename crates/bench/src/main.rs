@@ -1111,11 +1111,19 @@ fn json(report: &Report, settings: &Settings) -> String {
                     format!("{}: {{\"value\": {}, \"unit\": {}}}", quote(name), number(*value), quote(unit))
                 })
                 .collect();
+            // How the figure was obtained: the best of `runs` runs for a
+            // rate, one run for a crowd or a real client beside others.
+            let how = if [CROWDS, BESIDE].contains(&figure.section) {
+                "one run".to_string()
+            } else {
+                format!("best of {} run{}", settings.runs, if settings.runs == 1 { "" } else { "s" })
+            };
             format!(
-                "    {{\"section\": {}, \"test\": {}, \"server\": {}, \"value\": {}, \"unit\": {}, \"extra\": {{{}}}, \"note\": {}}}",
+                "    {{\"section\": {}, \"test\": {}, \"server\": {}, \"how\": {}, \"value\": {}, \"unit\": {}, \"extra\": {{{}}}, \"note\": {}}}",
                 quote(figure.section),
                 quote(&figure.test),
                 quote(&figure.server),
+                quote(&how),
                 number(figure.value),
                 quote(figure.unit),
                 extra.join(", "),
@@ -1215,6 +1223,7 @@ mod tests {
         assert!(text.contains("\"got\": null"), "{text}");
         assert!(text.contains("\"note\": \"no figure\""), "{text}");
         assert!(text.contains("s \\\"q\\\""), "{text}");
+        assert!(text.contains("\"how\": \"best of 1 run\""), "{text}");
     }
 
     /// The table shows "n/a" for a figure it does not have.
