@@ -313,10 +313,7 @@ mod tests {
             }
         });
         let group = received.recv_timeout(Duration::from_secs(30));
-        let _ = helper.kill();
-        let _ = helper.wait();
-        let group = group.expect("the helper named its peer's group");
-        let members = || {
+        let members = |group: u32| {
             std::fs::read_dir("/proc")
                 .unwrap()
                 .flatten()
@@ -331,6 +328,12 @@ mod tests {
                 })
                 .count()
         };
+        let running = group.as_ref().map(|group| members(*group)).unwrap_or_default();
+        let _ = helper.kill();
+        let _ = helper.wait();
+        let group = group.expect("the helper named its peer's group");
+        assert!(running >= 3, "the peer, its child and the watchdog ran ({running})");
+        let members = || members(group);
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while members() > 0 && std::time::Instant::now() < deadline {
             thread::sleep(Duration::from_millis(10));
