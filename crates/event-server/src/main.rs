@@ -79,6 +79,11 @@ const LISTENER: Token = Token(0);
 /// that sends without ever reading costs at most this much memory.
 const MAX_PENDING: usize = 64 * 1024;
 
+/// The most reads a client gets in one turn. A client that sends as fast
+/// as it reads its echo can keep its socket from ever running dry; without
+/// a limit, the loop would serve that one client for as long as it liked.
+const READS_PER_TURN: usize = 16;
+
 /// How long to wait before accepting again after `accept` failed (for
 /// example because the process ran out of file handles).
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
@@ -124,9 +129,13 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         if listener.is_none() && clients.is_empty() {
             break;
         }
-        // Sleep until a socket is ready or the nearest deadline comes.
-        let timeout =
-            clients.next_deadline().map(|at| at.saturating_duration_since(Instant::now()));
+        // Sleep until a socket is ready or the nearest deadline comes, but
+        // not at all while a client is still ready from the last round.
+        let timeout = if clients.ready.is_empty() {
+            clients.next_deadline().map(|at| at.saturating_duration_since(Instant::now()))
+        } else {
+            Some(Duration::ZERO)
+        };
         match poll.poll(&mut events, timeout) {
             Ok(()) => {}
             // A signal (Ctrl-Z, then `fg`) interrupted the wait: wait again.
@@ -137,9 +146,13 @@ fn serve(args: &Args) -> anyhow::Result<()> {
             match (event.token(), &mut listener) {
                 (LISTENER, Some(socket)) => clients.accept_all(socket, poll.registry()),
                 (LISTENER, None) => {}
-                (token, _) => clients.serve(token, poll.registry()),
+                // A client: note that it is ready, and serve it below.
+                (token, _) => {
+                    clients.ready.insert(token);
+                }
             }
         }
+        clients.serve_ready(poll.registry());
         // After `accept` failed, try again once the pause is over.
         if let Some(socket) = &mut listener
             && clients.accept_again.is_some_and(|at| at <= Instant::now())
@@ -156,6 +169,9 @@ fn serve(args: &Args) -> anyhow::Result<()> {
 /// life.
 struct Clients<'a> {
     open: HashMap<Token, Client>,
+    /// Clients to serve in this round: those the poll reported, and those
+    /// whose last turn ended at `READS_PER_TURN` with more maybe waiting.
+    ready: BTreeSet<Token>,
     /// (deadline, client) pairs, earliest first: the loop's only timer.
     deadlines: BTreeSet<(Instant, Token)>,
     /// When to try `accept` again after it failed, if it did.
@@ -172,6 +188,7 @@ impl<'a> Clients<'a> {
     fn new(args: &'a Args, say: Narrator) -> Self {
         Clients {
             open: HashMap::new(),
+            ready: BTreeSet::new(),
             deadlines: BTreeSet::new(),
             accept_again: None,
             accepted: 0,
@@ -251,18 +268,30 @@ impl<'a> Clients<'a> {
         self.open.insert(token, client);
     }
 
+    /// Gives every ready client one turn, each in turn.
+    fn serve_ready(&mut self, registry: &Registry) {
+        for token in std::mem::take(&mut self.ready) {
+            self.serve(token, registry);
+        }
+    }
+
     /// Does for one ready client whatever can be done without waiting.
     fn serve(&mut self, token: Token, registry: &Registry) {
-        // The client may be gone already: closed earlier in this round.
+        // The client may be gone already: dropped as idle, for example.
         let Some(client) = self.open.get_mut(&token) else { return };
-        let moved = match client.move_bytes(&mut self.buffer, self.say) {
-            Ok(moved) => moved,
+        let turn = match client.take_turn(&mut self.buffer, self.say) {
+            Ok(turn) => turn,
             Err(error) => {
                 self.say.problem(format_args!("{client} failed: {error}"));
                 return self.close(token, registry);
             }
         };
-        if moved {
+        if turn.cut_short {
+            // More may be waiting, and no new event will say so: serve
+            // this client again in the next round, after the others.
+            self.ready.insert(token);
+        }
+        if turn.moved {
             // Bytes moved: the client is alive. Push its deadline back.
             self.deadlines.remove(&(client.deadline, token));
             client.deadline = Instant::now() + self.args.idle_timeout;
@@ -330,17 +359,25 @@ struct Client {
     echoed: u64,
 }
 
+/// What one turn did.
+struct Turn {
+    /// Bytes moved, either way: the client is alive.
+    moved: bool,
+    /// The turn ended after `READS_PER_TURN` reads, not at `WouldBlock`.
+    cut_short: bool,
+}
+
 impl Client {
-    /// Reads and writes until the socket would block, the client has
-    /// finished, or its pending echo is at the cap. Returns whether any
-    /// byte moved.
-    fn move_bytes(&mut self, buffer: &mut [u8], say: Narrator) -> io::Result<bool> {
+    /// One turn: reads and writes until the socket would block, the client
+    /// has finished, its pending echo is at the cap, or it has had
+    /// `READS_PER_TURN` reads.
+    fn take_turn(&mut self, buffer: &mut [u8], say: Narrator) -> io::Result<Turn> {
         let mut moved = false;
-        loop {
+        for _ in 0..READS_PER_TURN {
             // Write first, so the oldest bytes go out before new ones come in.
             moved |= self.write_pending(say)?;
             if self.done_reading || self.pending.len() >= MAX_PENDING {
-                return Ok(moved);
+                return Ok(Turn { moved, cut_short: false });
             }
             // Read no more than fits under the cap.
             let room = buffer.len().min(MAX_PENDING - self.pending.len());
@@ -369,11 +406,17 @@ impl Client {
                 // arrived. It will not be said again for data already
                 // here, so read until `WouldBlock`: then the socket is
                 // empty, and the next data brings a new event.
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(moved),
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Turn { moved, cut_short: false });
+                }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(error),
             }
         }
+        // The turn is used up, and more may be waiting: the loop serves
+        // the others first, then comes back to this client.
+        moved |= self.write_pending(say)?;
+        Ok(Turn { moved, cut_short: true })
     }
 
     /// Writes the pending echo until it is all written or the socket would

@@ -165,6 +165,76 @@ fn backpressure_bounds_a_client_that_never_reads() {
     assert!(echo.iter().enumerate().all(|(index, &byte)| byte == (index % 256) as u8));
 }
 
+/// A client that sends without pause, faster than the server reads (here
+/// one byte at a time), keeps its socket from ever running dry. It gets
+/// turns like any other client: another client's round trips are served
+/// while it is still sending. (Served until its socket ran dry, it held
+/// the loop for as long as it kept sending.)
+#[test]
+fn a_client_that_never_runs_dry_cannot_stall_the_others() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let server = start("event-server", &["--quiet", "--buffer-size", "1"]);
+    let flood = connect(server.address());
+    let stop = Arc::new(AtomicBool::new(false));
+    let echoed = Arc::new(AtomicUsize::new(0));
+    let mut writer = flood.try_clone().expect("clone");
+    let sender = {
+        let stop = Arc::clone(&stop);
+        thread::spawn(move || {
+            let chunk = test_data(64 * 1024);
+            let started = Instant::now();
+            // Bounded: until told to stop, or 10 seconds at most. Returns
+            // whether it was told to stop.
+            while started.elapsed() < Duration::from_secs(10) {
+                if stop.load(Ordering::SeqCst) {
+                    return true;
+                }
+                if writer.write(&chunk).is_err() {
+                    break;
+                }
+            }
+            false
+        })
+    };
+    let reader = {
+        let (stop, echoed) = (Arc::clone(&stop), Arc::clone(&echoed));
+        let mut reader = flood.try_clone().expect("clone");
+        thread::spawn(move || {
+            let mut buffer = vec![0; 64 * 1024];
+            while !stop.load(Ordering::SeqCst) {
+                match reader.read(&mut buffer) {
+                    Ok(count @ 1..) => echoed.fetch_add(count, Ordering::SeqCst),
+                    _ => break,
+                };
+            }
+        })
+    };
+    // The flood is on once some of it has come back.
+    let started = Instant::now();
+    while echoed.load(Ordering::SeqCst) < 1000 && started.elapsed() < Duration::from_secs(20) {
+        thread::sleep(Duration::from_millis(10));
+    }
+
+    // Another client makes ten round trips, while the flood goes on.
+    let mut other = connect(server.address());
+    for round in 0..10u8 {
+        let message = [round; 32];
+        other.write_all(&message).expect("send");
+        let mut echo = [0; 32];
+        other
+            .read_exact(&mut echo)
+            .unwrap_or_else(|error| panic!("no echo in round {round} beside the flood: {error}"));
+        assert_eq!(echo, message);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let stopped_by_us = sender.join().expect("sender");
+    reader.join().expect("reader");
+    assert!(echoed.load(Ordering::SeqCst) >= 1000, "the flood never got going");
+    assert!(stopped_by_us, "the other client was served only once the flood had ended");
+}
+
 /// A client that sends 1 MiB, shuts down its sending side, and reads only
 /// once the server can go no further, gets its whole echo and then the
 /// close. (Whether echo is still pending when the server sees the end of
