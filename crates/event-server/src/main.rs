@@ -288,7 +288,8 @@ impl<'a> Clients<'a> {
         };
         if turn.cut_short {
             // More may be waiting, and no new event will say so: serve
-            // this client again in the next round, after the others.
+            // this client again in the next round, one turn like every
+            // other ready client.
             self.ready.insert(token);
         }
         if turn.moved {
@@ -404,8 +405,9 @@ impl Client {
                 }
                 // Edge-triggered: "readable" was said once, when data
                 // arrived. It will not be said again for data already
-                // here, so read until `WouldBlock`: then the socket is
-                // empty, and the next data brings a new event.
+                // here, so read until `WouldBlock` (or until the turn is
+                // used up, below): then the socket is empty, and the next
+                // data brings a new event.
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Turn { moved, cut_short: false });
                 }
@@ -413,8 +415,8 @@ impl Client {
                 Err(error) => return Err(error),
             }
         }
-        // The turn is used up, and more may be waiting: the loop serves
-        // the others first, then comes back to this client.
+        // The turn is used up, and more may be waiting: the loop gives the
+        // other ready clients their turns, then comes back to this one.
         moved |= self.write_pending(say)?;
         Ok(Turn { moved, cut_short: true })
     }
