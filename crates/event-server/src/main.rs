@@ -13,7 +13,9 @@
 //!   at the cap the server stops reading from that client (backpressure);
 //! - clients idle for `--idle-timeout` are dropped, using deadlines the
 //!   loop keeps itself, with no thread or timer per client;
-//! - at most `--max-clients` clients are open; more are refused.
+//! - at most `--max-clients` clients are open; more are refused;
+//! - each ready client gets a turn of at most `READS_PER_TURN` reads, so
+//!   one client that never stops sending cannot keep the loop from others.
 //!
 //! Try it by hand. In one terminal:
 //!
