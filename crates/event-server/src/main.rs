@@ -272,6 +272,8 @@ impl<'a> Clients<'a> {
 
     /// Gives every ready client one turn, each in turn.
     fn serve_ready(&mut self, registry: &Registry) {
+        // `take` leaves an empty set behind: a client whose turn is cut
+        // short goes into that one, for the next round.
         for token in std::mem::take(&mut self.ready) {
             self.serve(token, registry);
         }
