@@ -10,52 +10,52 @@ default:
 
 # Lesson 0: the words you need; tcp-server and tcp-client over IPv6 and IPv4
 lesson-0:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p tcp-server -p tcp-client --bin lesson --bin tcp-server --bin tcp-client
     @cargo run --quiet -p harness --bin lesson -- 0
 
 # Lesson 1: a TCP echo server, with tcp-client talking to it
 lesson-1:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p tcp-server -p tcp-client --bin lesson --bin tcp-server --bin tcp-client
     @cargo run --quiet -p harness --bin lesson -- 1
 
 # Lesson 2: a TCP client, sending text and binary data
 lesson-2:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p tcp-server -p tcp-client --bin lesson --bin tcp-server --bin tcp-client
     @cargo run --quiet -p harness --bin lesson -- 2
 
 # Lesson 3: a UDP echo server
 lesson-3:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p udp-server -p udp-client --bin lesson --bin udp-server --bin udp-client
     @cargo run --quiet -p harness --bin lesson -- 3
 
 # Lesson 4: a UDP client, timeouts, retries and loss
 lesson-4:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p udp-server -p udp-client --bin lesson --bin udp-server --bin udp-client
     @cargo run --quiet -p harness --bin lesson -- 4
 
 # Lesson 5: many clients at once, thread per connection and a thread pool
 lesson-5:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p threaded-server -p tcp-server -p tcp-client --bin lesson --bin threaded-server --bin tcp-server --bin tcp-client
     @cargo run --quiet -p harness --bin lesson -- 5
 
 # Lesson 6: socket errors, each triggered for real
 lesson-6:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p error-handling --bin lesson --bin error-handling
     @cargo run --quiet -p harness --bin lesson -- 6
 
 # Lesson 7: the same messages over TCP and UDP, loss and timing
 lesson-7:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p tcp-server -p udp-server --bin lesson --bin tcp-server --bin udp-server
     @cargo run --quiet -p harness --bin lesson -- 7
 
 # Lesson 8: many clients on one thread, an event loop
 lesson-8:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p event-server -p tcp-client --bin lesson --bin event-server --bin tcp-client
     @cargo run --quiet -p harness --bin lesson -- 8
 
 # Lesson 9: HTTP by hand, a web server and a client on TcpStream
 lesson-9:
-    @cargo build --workspace --bins --exclude exercises --exclude exercise-solutions
+    @cargo build -p harness -p http-server -p http-client --bin lesson --bin http-server --bin http-client
     @cargo run --quiet -p harness --bin lesson -- 9
 
 # Check one exercise, such as `just exercise 1.2`

@@ -12,9 +12,11 @@
 //! Cargo builds a test's own package, not the other workspace members, so a
 //! test that simply looked in `target/debug` could run an old build of
 //! `tcp-server`. [`binary`] avoids that: the first time a process asks for a
-//! binary, it runs `cargo build --workspace --bins` (a no-op when nothing
-//! changed) with the same profile and target directory as the running
-//! program, then uses the binaries next to it.
+//! program, it runs `cargo build -p PACKAGE --bin PROGRAM` (a no-op when
+//! nothing changed) with the same profile and target directory as the
+//! running program, then uses the binary next to it. Only the programs a
+//! run needs are built, so a learner's first `just lesson-1` compiles
+//! lesson 1's programs and not the whole course.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
@@ -35,17 +37,12 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The text a server prints before its address, on its first line.
 pub const ANNOUNCEMENT: &str = "listening on ";
 
-/// The workspace packages that hold exercises. They are built one binary
-/// at a time, on demand, so that a learner's unfinished exercise can never
-/// stop the lesson programs from building.
-pub const EXERCISE_PACKAGES: &[&str] = &["exercises", "exercise-solutions"];
-
 /// The path of a lesson program, such as `"tcp-server"`.
 ///
-/// The first call brings every lesson program up to date (see the module
+/// The first call for a program brings it up to date (see the module
 /// documentation); later calls only build the path.
 pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
-    let directory = prepare_binaries()?;
+    let directory = prepare(&[name])?;
     let path = directory.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !path.is_file() {
         bail!("there is no program {name:?} at {}", path.display());
@@ -53,30 +50,42 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Builds the lesson programs once per process, if this process runs under
-/// cargo, and returns the folder they are in.
-pub fn prepare_binaries() -> anyhow::Result<&'static Path> {
-    static DIRECTORY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let prepared = DIRECTORY.get_or_init(|| {
-        let build = Build::here()?;
-        let mut args = vec!["--workspace", "--bins"];
-        // A student's copy has no exercise-solutions: excluding a package
-        // that is not there would make cargo warn on every build.
-        for package in EXERCISE_PACKAGES {
-            if !build.root.join("crates").join(package).is_dir() {
-                continue;
-            }
-            args.extend(["--exclude", package]);
+/// The workspace package that builds program `name`: each lesson program
+/// is a package of its own name; the lesson runner and the tools are the
+/// harness's.
+fn package_of(name: &str) -> &str {
+    match name {
+        "lesson" | "transcripts" | "stray" => "harness",
+        other => other,
+    }
+}
+
+/// Builds the programs `names` that this process has not built yet, in one
+/// cargo run, if this process runs under cargo, and returns the folder the
+/// programs are in.
+pub fn prepare(names: &[&str]) -> anyhow::Result<&'static Path> {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    static DIRECTORY: OnceLock<PathBuf> = OnceLock::new();
+    // Held while cargo runs, so that two threads asking for the same
+    // program build it once.
+    let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let build = Build::here().map_err(|message| anyhow!("{message}"))?;
+    let wanted: Vec<&str> =
+        names.iter().copied().filter(|name| !built.iter().any(|done| done == name)).collect();
+    if !wanted.is_empty() {
+        let mut args = Vec::new();
+        for name in &wanted {
+            args.extend(["-p", package_of(name)]);
+        }
+        for name in &wanted {
+            args.extend(["--bin", name]);
         }
         build
             .run(&args, LESSONS_BUILD_LIMIT)
-            .map_err(|error| format!("building the lesson programs failed:\n{error}"))?;
-        Ok(build.directory.clone())
-    });
-    match prepared {
-        Ok(directory) => Ok(directory),
-        Err(message) => Err(anyhow!("{message}")),
+            .map_err(|error| anyhow!("building {} failed:\n{error}", wanted.join(", ")))?;
+        built.extend(wanted.iter().map(|name| name.to_string()));
     }
+    Ok(DIRECTORY.get_or_init(|| build.directory.clone()))
 }
 
 /// How long building one exercise may take. The build has a limit of its

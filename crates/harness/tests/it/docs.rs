@@ -414,3 +414,35 @@ fn reading_times_follow_the_rule() {
     }
     assert!(rows >= 10, "expected a time for every lesson, found {rows}");
 }
+
+/// Each `just lesson-N` builds exactly the programs its demo runs, and the
+/// lesson runner: no more (a first lesson stays quick to build), no less
+/// (the demo would build the rest silently).
+#[test]
+fn lesson_recipes_build_what_the_demo_runs() {
+    let justfile = fs::read_to_string(repository().join("justfile")).expect("justfile");
+    for (number, _, _) in harness::lessons::LESSONS {
+        let recipe = format!("lesson-{number}:");
+        let build = justfile
+            .lines()
+            .skip_while(|line| *line != recipe)
+            .nth(1)
+            .unwrap_or_else(|| panic!("the justfile has no recipe {recipe}"));
+        let words: Vec<&str> = build.split_whitespace().collect();
+        let after = |flag: &str| -> std::collections::BTreeSet<String> {
+            words
+                .windows(2)
+                .filter(|pair| pair[0] == flag)
+                .map(|pair| pair[1].to_string())
+                .collect()
+        };
+        let mut programs: std::collections::BTreeSet<String> =
+            harness::lessons::programs_of(*number).iter().map(|name| name.to_string()).collect();
+        let mut packages = programs.clone();
+        packages.insert("harness".to_string());
+        programs.insert("lesson".to_string());
+        assert!(build.trim_start().starts_with("@cargo build "), "{recipe} {build}");
+        assert_eq!(after("--bin"), programs, "the programs `just lesson-{number}` builds");
+        assert_eq!(after("-p"), packages, "the packages `just lesson-{number}` builds");
+    }
+}
