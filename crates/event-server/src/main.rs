@@ -95,14 +95,45 @@ fn main() -> ExitCode {
     cli::exit_status(serve(&args))
 }
 
+/// How many finished handshakes the kernel may queue for `accept`. std's
+/// `TcpListener::bind` (and mio's) ask for 128; a thousand clients that
+/// connect at the same moment overflow that, and the ones dropped wait a
+/// second to try again. One thread that accepts until `WouldBlock` can
+/// empty a longer queue quickly, so this server asks for more. Linux caps
+/// it at `net.core.somaxconn` (4096 by default since Linux 5.4).
+const BACKLOG: i32 = 1024;
+
+/// Binds `address` and listens with [`BACKLOG`], as `TcpListener::bind`
+/// does with 128: socket2 is the safe way to make those calls one by one.
+fn listen(address: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    // std does this on Unix, so that a restarted server can bind its port
+    // while old connections wait in TIME_WAIT (lesson 6). On Windows the
+    // option means something else (taking over a port in use): std leaves
+    // it off there, and so do we.
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 fn serve(args: &Args) -> anyhow::Result<()> {
     let say = Narrator::new(args.output.quiet);
-    // Bind as the other servers do, then hand the socket to mio. mio needs
-    // it in non-blocking mode: from now on no call on it waits; a call that
-    // would have to wait fails with `WouldBlock` instead.
+    // Bind, then hand the socket to mio. mio needs it in non-blocking mode:
+    // from now on no call on it waits; a call that would have to wait fails
+    // with `WouldBlock` instead.
     let addresses = args.address.resolve()?;
-    let listener = std::net::TcpListener::bind(&addresses[..])
-        .with_context(|| format!("cannot listen on {}", args.address))?;
+    // Like `TcpListener::bind`, try each address until one works.
+    let mut listened = Err(std::io::Error::other("the host has no address"));
+    for address in addresses {
+        listened = listen(address);
+        if listened.is_ok() {
+            break;
+        }
+    }
+    let listener = listened.with_context(|| format!("cannot listen on {}", args.address))?;
     listener.set_nonblocking(true).context("cannot make the listener non-blocking")?;
     let mut listener = TcpListener::from_std(listener);
     say.result(format_args!("listening on {}", listener.local_addr()?));
