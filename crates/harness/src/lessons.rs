@@ -7,12 +7,13 @@
 //! so it works the same on Linux, macOS and Windows.
 
 use std::fmt::Display;
-use std::io::{self, Write};
-use std::net::TcpStream;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
 
 use anyhow::{Context, bail};
 
 use netlessons::cli::ARTICLE_MESSAGE;
+use netlessons::show;
 
 use crate::round_trips::{ROUND_TRIPS, median_round_trip};
 use crate::{Finished, Process, RUN_TIMEOUT, Server};
@@ -284,18 +285,42 @@ fn lesson_6() -> anyhow::Result<()> {
 fn lesson_8() -> anyhow::Result<()> {
     // The same crowd as lesson 5's threaded servers, served by one thread.
     let server = start_server("event-server", &["--max-connections", "4"])?;
+    let accepted = |count: usize| -> anyhow::Result<()> {
+        let wanted = format!("accepted client {count} ");
+        server.process().wait_for_line(RUN_TIMEOUT, |line| line.contains(&wanted))?;
+        Ok(())
+    };
     say("\n-- a client connects and sends nothing (the demo holds this connection open)");
     let silent =
         TcpStream::connect(server.address()).context("the silent client cannot connect")?;
-    say("\n-- running 3 tcp-clients at the same time, --quiet");
-    let running: Vec<Process> = (0..3)
-        .map(|_| start_client("tcp-client", &server, &["--quiet"]))
-        .collect::<anyhow::Result<_>>()?;
-    for client in running {
-        let finished = client.wait(RUN_TIMEOUT)?;
-        if !finished.success() {
-            bail!("a client failed:\n{}", finished.describe());
+    accepted(1)?;
+
+    say("\n-- three clients connect, then take turns: each sends a line, and waits for its echo");
+    let mut clients = Vec::new();
+    for (number, name) in [(2, "A"), (3, "B"), (4, "C")] {
+        let stream = TcpStream::connect(server.address())
+            .with_context(|| format!("client {name} cannot connect"))?;
+        stream.set_read_timeout(Some(RUN_TIMEOUT))?;
+        // Wait until the server has accepted it, so the lines below come in
+        // the order the clients spoke.
+        accepted(number)?;
+        clients.push((name, stream));
+    }
+    for round in 1..=2 {
+        for (name, stream) in &mut clients {
+            let line = format!("{name}, line {round}\n");
+            stream.write_all(line.as_bytes())?;
+            let mut echo = vec![0; line.len()];
+            stream.read_exact(&mut echo).with_context(|| format!("no echo for client {name}"))?;
+            say(format_args!("-- client {name} got its echo: {}", show::bytes(&echo)));
         }
+    }
+    for (_, stream) in &clients {
+        stream.shutdown(Shutdown::Write)?;
+    }
+    for (name, mut stream) in clients {
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).with_context(|| format!("client {name} was not closed"))?;
     }
     say("\n-- every client was served while the silent one was still connected");
     say(threads_line(server.process().id()));

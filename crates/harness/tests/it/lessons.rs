@@ -115,14 +115,23 @@ fn lesson_7() {
         .stdout(predicate::str::is_match("TCP: median .+ per round trip\nUDP: median .+ per round trip\nTCP only: median .+ to connect").expect("regex"));
 }
 
-/// Lesson 8: one thread serves three clients while a silent one stays
-/// connected, and every server line names the client that was ready.
+/// Lesson 8: one thread serves three clients, taking turns, while a
+/// silent one stays connected, and every server line names the client
+/// that was ready: their reads interleave, A, B, C, then A, B, C again.
 #[test]
 fn lesson_8() {
     let assert = lesson(8)
         .stdout(predicate::str::contains("event-server | listening on 127.0.0.1:"))
-        .stdout(predicate::str::contains("): readable, read 41 bytes: \"This is the message."))
-        .stdout(predicate::str::contains("tcp-client | echo complete").count(3))
+        .stdout(
+            predicate::str::is_match(
+                "client 2 [^\n]*read 10 bytes: .A, line 1(.|\n)*\
+                 client 3 [^\n]*read 10 bytes: .B, line 1(.|\n)*\
+                 client 4 [^\n]*read 10 bytes: .C, line 1(.|\n)*\
+                 client 2 [^\n]*read 10 bytes: .A, line 2",
+            )
+            .expect("regex"),
+        )
+        .stdout(predicate::str::contains("-- client C got its echo: \"C, line 2\\n\""))
         .stdout(predicate::str::contains("): closing, echoed 0 bytes"))
         .stdout(predicate::str::contains("-- event-server has served its clients and exited"));
     if cfg!(target_os = "linux") {
