@@ -91,7 +91,7 @@ const LEGEND: &[(&str, &str)] = &[
     (DEFAULT, "lesson 1's server as it comes, reading 16 bytes at a time"),
     (THREADS, "lesson 5, --mode thread-per-connection"),
     (POOL, "lesson 5, --mode pool (4 workers)"),
-    (EVENT, "lesson 8, one thread on mio"),
+    (EVENT, "lesson 8, one thread on mio, reading 64 KiB at a time"),
     (UDP, "lesson 3's server"),
     (
         SOCAT_TCP,
@@ -337,7 +337,12 @@ fn start(subjects: &Subjects, label: &str) -> anyhow::Result<Running> {
             ours("threaded-server", &[&["--mode", "thread-per-connection"][..], &crowded].concat())
         }
         POOL => ours("threaded-server", &[&["--mode", "pool"][..], &crowded].concat()),
-        EVENT => ours("event-server", &["--max-clients", "20000", "--idle-timeout", "30"]),
+        // The same read size as LARGE, so one connection's throughput
+        // compares like with like.
+        EVENT => ours(
+            "event-server",
+            &["--max-clients", "20000", "--idle-timeout", "30", "--buffer-size", "65536"],
+        ),
         UDP => ours("udp-server", &[]),
         HTTP => {
             let files = subjects.files.as_ref().context("no folder of files to serve")?;
