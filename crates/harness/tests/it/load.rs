@@ -128,35 +128,7 @@ fn pool_serves_others_while_clients_are_silent() {
 #[ignore = "heavy: run with `just load-test`"]
 fn pool_serves_a_thousand_clients() {
     let server = start("threaded-server", &["--quiet", "--workers", "4", "--max-clients", "2000"]);
-    let address = server.address();
-    let clients = 1000;
-    let ready = Arc::new(Barrier::new(clients));
-    let started = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let ready = Arc::clone(&ready);
-            thread::Builder::new()
-                .stack_size(128 * 1024)
-                .spawn(move || {
-                    // Everyone starts at once, for real concurrency.
-                    ready.wait();
-                    round_trips(address, 100)
-                })
-                .expect("a client thread")
-        })
-        .collect();
-    let failures: Vec<String> = threads
-        .into_iter()
-        .filter_map(|thread| thread.join().expect("client thread").err())
-        .collect();
-    let elapsed = started.elapsed();
-    assert!(
-        failures.is_empty(),
-        "{} of {clients} clients failed, such as: {:?}",
-        failures.len(),
-        &failures[..failures.len().min(3)]
-    );
-    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    let elapsed = a_thousand_clients(server.address());
     #[cfg(target_os = "linux")]
     {
         let peak = peak_memory_kib(server.process().id()).expect("VmHWM");
@@ -381,34 +353,7 @@ fn event_server_echoes_100_mb() {
 #[ignore = "heavy: run with `just load-test`"]
 fn event_server_serves_a_thousand_clients() {
     let server = start("event-server", &["--quiet", "--max-clients", "2000"]);
-    let address = server.address();
-    let clients = 1000;
-    let ready = Arc::new(Barrier::new(clients));
-    let started = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let ready = Arc::clone(&ready);
-            thread::Builder::new()
-                .stack_size(128 * 1024)
-                .spawn(move || {
-                    ready.wait();
-                    round_trips(address, 100)
-                })
-                .expect("a client thread")
-        })
-        .collect();
-    let failures: Vec<String> = threads
-        .into_iter()
-        .filter_map(|thread| thread.join().expect("client thread").err())
-        .collect();
-    let elapsed = started.elapsed();
-    assert!(
-        failures.is_empty(),
-        "{} of {clients} clients failed, such as: {:?}",
-        failures.len(),
-        &failures[..failures.len().min(3)]
-    );
-    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    let elapsed = a_thousand_clients(server.address());
     #[cfg(target_os = "linux")]
     {
         let peak = peak_memory_kib(server.process().id()).expect("VmHWM");
@@ -432,4 +377,38 @@ fn event_server_ignores_a_thousand_silent_clients() {
         assert!(took < Duration::from_secs(2), "a well-behaved client waited {took:?}");
     }
     drop(silent);
+}
+
+/// Runs 1,000 clients at once against `address`, 100 round trips each, and
+/// checks that none failed; returns how long they took.
+fn a_thousand_clients(address: std::net::SocketAddr) -> Duration {
+    let clients = 1000;
+    let ready = Arc::new(Barrier::new(clients));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let ready = Arc::clone(&ready);
+            thread::Builder::new()
+                .stack_size(128 * 1024)
+                .spawn(move || {
+                    // Everyone starts at once, for real concurrency.
+                    ready.wait();
+                    round_trips(address, 100)
+                })
+                .expect("a client thread")
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .filter_map(|thread| thread.join().expect("client thread").err())
+        .collect();
+    let elapsed = started.elapsed();
+    assert!(
+        failures.is_empty(),
+        "{} of {clients} clients failed, such as: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    elapsed
 }
