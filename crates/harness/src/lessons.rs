@@ -3,8 +3,8 @@
 //! Each demo starts the lesson's server on a port the operating system
 //! picks, runs the lesson's clients against it, and shows every line each
 //! program prints, labelled with the program's name. Then it stops the
-//! server and says where to go next. Everything runs through this crate's process plumbing,
-//! so it works the same on Linux, macOS and Windows.
+//! server and says where to go next. Everything runs through this crate's
+//! process plumbing, so it works the same on Linux, macOS and Windows.
 
 use std::fmt::Display;
 use std::io::{self, Read, Write};
