@@ -272,6 +272,45 @@ fn half_close_finishes_the_echo() {
         .expect("the server closes after the whole echo");
 }
 
+/// A client's last bytes and its close can both arrive before the server
+/// looks, and then one event says both. The read that takes the bytes is
+/// short, which on its own would mean "nothing more to read"; the server
+/// must still see the close at once, not at its idle timeout. (Stopping
+/// the server while the client sends makes both arrive together.)
+#[cfg(unix)]
+#[test]
+fn last_bytes_and_close_in_one_event_end_the_client_at_once() {
+    let server = start("event-server", &["--idle-timeout", "60"]);
+    let stream = connect(server.address());
+    let local = stream.local_addr().expect("address").to_string();
+    server
+        .process()
+        .wait_for_line(Duration::from_secs(10), |line| line.contains(&format!("({local})")))
+        .expect("the server accepts the client");
+    let pid = server.process().id().to_string();
+    let kill = |signal: &str| {
+        let status = Command::new("kill").args([signal, &pid]).status().expect("run kill");
+        assert!(status.success(), "kill {signal} {pid}");
+    };
+    kill("-STOP");
+    let sent = (&stream).write_all(b"last words").and_then(|()| stream.shutdown(Shutdown::Write));
+    thread::sleep(Duration::from_millis(100));
+    kill("-CONT");
+    sent.expect("send, then shut down");
+    // Far less than the idle timeout: a server that missed the close would
+    // keep the connection open for a minute.
+    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("set read timeout");
+    let mut echo = Vec::new();
+    (&stream).read_to_end(&mut echo).expect("the echo, then the server's close, within 5 s");
+    assert_eq!(echo, b"last words");
+    server
+        .process()
+        .wait_for_line(Duration::from_secs(5), |line| {
+            line.ends_with(&format!("({local}): closing, echoed 10 bytes"))
+        })
+        .expect("the server closes the client");
+}
+
 /// Idle clients are dropped from the loop's own deadlines, while a client
 /// that keeps talking, more slowly than the timeout but steadily, is kept.
 #[test]
