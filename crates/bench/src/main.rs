@@ -62,6 +62,25 @@ struct Args {
     /// Leave socat out even where it is installed
     #[arg(long)]
     no_socat: bool,
+    /// Measure only these parts (repeat the option for several); the
+    /// targets whose figures were not measured say n/a
+    #[arg(long, value_enum)]
+    only: Vec<Part>,
+}
+
+/// The parts of a run, for `--only`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    /// One TCP connection's throughput
+    Throughput,
+    /// Round trips, one at a time and 16 in flight, TCP and UDP
+    RoundTrips,
+    /// Crowds of clients connecting at once
+    Crowds,
+    /// A real client beside idle, trickling and never-reading clients
+    Beside,
+    /// HTTP requests per second
+    Http,
 }
 
 fn main() -> ExitCode {
@@ -150,6 +169,14 @@ struct Settings {
     beside: Duration,
     /// Whether to measure beside 10,000 idle clients.
     ten_thousand_idle: bool,
+    /// The parts to measure: all of them when empty.
+    only: Vec<Part>,
+}
+
+impl Settings {
+    fn measures(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
 }
 
 #[derive(Default)]
@@ -191,6 +218,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
             others: Others { idle: 100, trickling: 8, never_reading: 8 },
             beside: Duration::from_millis(500),
             ten_thousand_idle: false,
+            only: args.only.clone(),
         }
     } else {
         Settings {
@@ -200,6 +228,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
             others: Others { idle: 1000, trickling: 8, never_reading: 8 },
             beside: Duration::from_secs(2),
             ten_thousand_idle: true,
+            only: args.only.clone(),
         }
     };
     let started = Instant::now();
@@ -317,6 +346,14 @@ impl Running {
             _ => return None,
         };
         system::peak_memory_kib(id).map(|kib| kib as f64 / 1024.0)
+    }
+
+    /// The processor time it has used so far, where it can be read.
+    fn processor_seconds(&self) -> Option<f64> {
+        match self {
+            Running::Ours(server) => system::processor_seconds(&server.process().id().to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -470,17 +507,27 @@ fn measure_all(
     };
     let runs = settings.runs;
     let seconds = settings.seconds;
+    // `--only`: a part not asked for measures nobody.
+    let wanted = |part, servers: &Vec<&'static str>| match settings.measures(part) {
+        true => servers.clone(),
+        false => Vec::new(),
+    };
+    let throughput = wanted(Part::Throughput, &tcp);
+    let (tcp, udp) = (wanted(Part::RoundTrips, &tcp), wanted(Part::RoundTrips, &udp));
 
-    if !tcp.is_empty() {
+    if !throughput.is_empty() {
         println!("measuring: {ONE_CONNECTION}...");
     }
-    for &server in &tcp {
+    for &server in &throughput {
         best_of(report, subjects, ONE_CONNECTION, "throughput", server, "MiB/s", runs, |address| {
             Ok((measure::throughput(address, seconds)?, Vec::new(), String::new()))
         });
     }
 
     for (section, in_flight) in [(ONE_AT_A_TIME, 1), (IN_FLIGHT, 16)] {
+        if tcp.is_empty() && udp.is_empty() {
+            break;
+        }
         println!("measuring: {section}...");
         for &server in &tcp {
             if in_flight > 1 && server == DEFAULT {
@@ -521,11 +568,13 @@ fn measure_all(
         }
         servers
     };
+    let crowd_servers = wanted(Part::Crowds, &crowd_servers);
     if !crowd_servers.is_empty() {
         println!("measuring: {CROWDS}...");
     }
     let limit = system::open_file_limit();
-    for &(clients, rounds) in &settings.crowds {
+    let crowds = if crowd_servers.is_empty() { &[][..] } else { &settings.crowds[..] };
+    for &(clients, rounds) in crowds {
         let test = format!("{clients} clients x {rounds}");
         // Each side holds one socket per client, and a few files besides.
         let needed = clients as u64 + 100;
@@ -561,7 +610,8 @@ fn measure_all(
         }
     }
     let ten_thousand = Others { idle: 10_000, trickling: 0, never_reading: 0 };
-    if settings.ten_thousand_idle && subjects.has("event-server") {
+    if settings.ten_thousand_idle && settings.measures(Part::Beside) && subjects.has("event-server")
+    {
         if limit.is_some_and(|limit| limit < 10_100) {
             report.skip(format!(
                 "beside 10000 idle clients: needs `ulimit -n` of at least 10100, and it is {}: \
@@ -571,6 +621,9 @@ fn measure_all(
         } else {
             beside.push((EVENT, &ten_thousand));
         }
+    }
+    if !settings.measures(Part::Beside) {
+        beside.clear();
     }
     if !beside.is_empty() {
         println!("measuring: {BESIDE}...");
@@ -588,6 +641,9 @@ fn measure_all(
     }
     if subjects.files.is_none() && !given {
         report.skip("HTTP rows: cannot write the file to serve in the temporary folder".into());
+        web.clear();
+    }
+    if !settings.measures(Part::Http) {
         web.clear();
     }
     if !web.is_empty() {
@@ -714,7 +770,8 @@ fn crowd_row(
 ) {
     let overflows_before = system::listen_overflows();
     let result = start(subjects, server).and_then(|running| {
-        let crowd = measure::crowd(running.address(), clients, rounds)?;
+        let crowd =
+            measure::crowd(running.address(), clients, rounds, || running.processor_seconds())?;
         Ok((crowd, running.peak_memory()))
     });
     let overflows = system::listen_overflows()
@@ -733,6 +790,8 @@ fn crowd_row(
                 ("slowest connect", Some(crowd.slowest_connect.as_secs_f64() * 1000.0), "ms"),
                 ("listen overflows", overflows, ""),
                 ("peak memory", memory, "MiB"),
+                ("server's processor time", crowd.server_seconds, "s"),
+                ("clients' processor time", crowd.clients_seconds, "s"),
             ],
             note: crowd
                 .first_error
@@ -1190,6 +1249,33 @@ fn check_nothing_left() -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    /// `--only` measures the parts named, however many; none named is all.
+    #[test]
+    fn only_names_the_parts_to_measure() {
+        let settings = |words: &[&str]| {
+            let args = Args::try_parse_from([&["bench", "--quick"], words].concat()).unwrap();
+            Settings { only: args.only, ..quick() }
+        };
+        let all = settings(&[]);
+        assert!([Part::Throughput, Part::Crowds, Part::Http].iter().all(|&p| all.measures(p)));
+        let two = settings(&["--only", "crowds", "--only", "round-trips"]);
+        assert!(two.measures(Part::Crowds) && two.measures(Part::RoundTrips));
+        assert!(!two.measures(Part::Throughput) && !two.measures(Part::Beside));
+        assert!(Args::try_parse_from(["bench", "--only", "everything"]).is_err());
+    }
+
+    fn quick() -> Settings {
+        Settings {
+            seconds: Duration::from_millis(1),
+            runs: 1,
+            crowds: Vec::new(),
+            others: Others { idle: 0, trickling: 0, never_reading: 0 },
+            beside: Duration::ZERO,
+            ten_thousand_idle: false,
+            only: Vec::new(),
+        }
+    }
+
     /// JSON never holds inf or NaN: a missing or infinite figure is null.
     #[test]
     fn json_writes_null_for_missing_and_infinite_figures() {
@@ -1220,6 +1306,7 @@ mod tests {
             others: Others { idle: 0, trickling: 0, never_reading: 0 },
             beside: Duration::ZERO,
             ten_thousand_idle: false,
+            only: Vec::new(),
         };
         let text = json(&report, &settings);
         assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
