@@ -86,34 +86,6 @@ const MAX_PENDING: usize = 64 * 1024;
 /// a limit, the loop would serve that one client for as long as it liked.
 const READS_PER_TURN: usize = 16;
 
-/// Whether a read that returns fewer bytes than asked for shows that the
-/// socket is empty, so that the read that would only say `WouldBlock` can
-/// be skipped: one system call fewer per message. epoll(7) says so for
-/// stream sockets ("you can be sure of having exhausted the read I/O
-/// space"), and with kqueue new data brings a new event all the same; tokio
-/// skips that read on both (tokio-rs/tokio#5866). Not on Windows: there mio
-/// asks the system for the next event only after a call has returned
-/// `WouldBlock`, so the loop must see it.
-///
-/// One catch: the end of the stream is not "bytes". When the client's last
-/// bytes and its close arrived before the event, the event says both, a
-/// short read takes the bytes, and no new event will come for the close.
-/// So once an event has said "closed" (or an error), the loop reads until
-/// `Ok(0)` or `WouldBlock` as usual. Without that check, `event-server`
-/// kept such clients open until their idle timeout (found by the bench).
-const SHORT_READ_MEANS_EMPTY: bool = cfg!(any(
-    // epoll
-    target_os = "linux",
-    target_os = "android",
-    // kqueue
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-));
-
 /// How long to wait before accepting again after `accept` failed (for
 /// example because the process ran out of file handles).
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
@@ -210,11 +182,6 @@ fn serve(args: &Args) -> anyhow::Result<()> {
                 // A client: note that it is ready, and serve it below.
                 (token, _) => {
                     clients.ready.insert(token);
-                    // The client has closed its side, or its connection
-                    // failed: see SHORT_READ_MEANS_EMPTY.
-                    if event.is_read_closed() || event.is_error() {
-                        clients.ending(token);
-                    }
                 }
             }
         }
@@ -326,20 +293,12 @@ impl<'a> Clients<'a> {
             peer,
             pending: Vec::new(),
             done_reading: false,
-            ending: false,
             interest: Interest::READABLE,
             deadline,
             echoed: 0,
         };
         self.deadlines.insert((deadline, token));
         self.open.insert(token, client);
-    }
-
-    /// Notes that the system has said this client is ending.
-    fn ending(&mut self, token: Token) {
-        if let Some(client) = self.open.get_mut(&token) {
-            client.ending = true;
-        }
     }
 
     /// Gives every ready client one turn, each in turn.
@@ -429,9 +388,6 @@ struct Client {
     pending: Vec<u8>,
     /// The client has shut down its sending side: nothing more to read.
     done_reading: bool,
-    /// The poll has said that the client closed its side or failed: the
-    /// end of its data, or an error, waits to be read after the bytes.
-    ending: bool,
     /// What the poll watches this client for.
     interest: Interest,
     /// The client is dropped if no byte moves before then.
@@ -479,20 +435,8 @@ impl Client {
                         "{self}: readable, read {count} bytes: {}",
                         show::bytes(chunk)
                     ));
+                    self.pending.extend_from_slice(chunk);
                     moved = true;
-                    // Echo at once, straight from the buffer, and keep only
-                    // what the socket does not take now. With echo already
-                    // pending, the new bytes queue behind it.
-                    let written =
-                        if self.pending.is_empty() { self.write_now(chunk, say)? } else { 0 };
-                    self.pending.extend_from_slice(&chunk[written..]);
-                    // Fewer bytes than there was room for: the socket is
-                    // empty, so skip the read that would only say
-                    // `WouldBlock` (see SHORT_READ_MEANS_EMPTY).
-                    if SHORT_READ_MEANS_EMPTY && count < room && !self.ending {
-                        moved |= self.write_pending(say)?;
-                        return Ok(Turn { moved, cut_short: false });
-                    }
                 }
                 // Edge-triggered: "readable" was said once, when data
                 // arrived. It will not be said again for data already
@@ -515,40 +459,26 @@ impl Client {
     /// Writes the pending echo until it is all written or the socket would
     /// block. Returns whether any byte moved.
     fn write_pending(&mut self, say: Narrator) -> io::Result<bool> {
-        if self.pending.is_empty() {
-            return Ok(false);
-        }
-        // Taken out for the call, which needs `self` too, then put back.
-        let mut pending = std::mem::take(&mut self.pending);
-        let written = self.write_now(&pending, say)?;
-        // A write may take only part of the bytes: keep the rest.
-        pending.drain(..written);
-        self.pending = pending;
-        Ok(written > 0)
-    }
-
-    /// Writes `bytes` until all are written or the socket would block, and
-    /// says how many were.
-    fn write_now(&mut self, bytes: &[u8], say: Narrator) -> io::Result<usize> {
-        let mut written = 0;
-        while written < bytes.len() {
-            match self.stream.write(&bytes[written..]) {
+        let mut moved = false;
+        while !self.pending.is_empty() {
+            match self.stream.write(&self.pending) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(count) => {
-                    written += count;
+                    // A write may take only part of the bytes: keep the rest.
+                    self.pending.drain(..count);
                     self.echoed += count as u64;
+                    moved = true;
                     say.step(format_args!("{self}: wrote {count} bytes"));
                 }
                 // The send buffer is full: the client is not reading as fast
-                // as it sends. The caller keeps the rest; "writable" will say
-                // when there is room again (edge-triggered too: write until
-                // here).
+                // as it sends. Keep the rest; "writable" will say when there
+                // is room again (edge-triggered too: write until here).
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(error),
             }
         }
-        Ok(written)
+        Ok(moved)
     }
 
     /// What to wait for next: readable while there is room under the cap
@@ -596,7 +526,6 @@ mod tests {
             peer,
             pending: vec![0; pending],
             done_reading,
-            ending: false,
             interest: Interest::READABLE,
             deadline: Instant::now(),
             echoed: 0,

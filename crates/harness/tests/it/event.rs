@@ -273,10 +273,12 @@ fn half_close_finishes_the_echo() {
 }
 
 /// A client's last bytes and its close can both arrive before the server
-/// looks, and then one event says both. The read that takes the bytes is
-/// short, which on its own would mean "nothing more to read"; the server
-/// must still see the close at once, not at its idle timeout. (Stopping
-/// the server while the client sends makes both arrive together.)
+/// looks, and then one event says both. The server must still see the
+/// close at once, not at its idle timeout. A loop that stops reading after
+/// a short read, as tokio does on epoll and kqueue, misses it unless it
+/// remembers the "closed" (lesson 8, "A read you could skip"); our first
+/// try at that shortcut did. (Stopping the server while the client sends
+/// makes both arrive together.)
 #[cfg(unix)]
 #[test]
 fn last_bytes_and_close_in_one_event_end_the_client_at_once() {
