@@ -1,5 +1,5 @@
 //! The measurements. Each one talks to an echo server over loopback, is
-//! bounded in time and in count, and checks every byte that comes back, so
+//! bounded in time and in count, and checks every byte it reads back, so
 //! that a fast wrong server does not look good.
 
 use std::io::{Read, Write};
@@ -423,12 +423,12 @@ impl Tally {
 /// connects, which a listen backlog may not hold, does not pass for slow
 /// serving.
 ///
-/// The round trips are made by this one thread, through mio, as load
-/// generators such as wrk do. A thread per client would measure the bench
-/// more than the server: on a 2-core machine, 1,000 client threads that
-/// each sleep and wake for every echo took as much processor time as the
-/// server they measured (2.2 s of system time in a 2.3 s run, measured
-/// with `time`), so every server looked alike.
+/// The round trips are made by this one thread, through mio: an event
+/// loop, as load generators such as wrk use (one per thread). A thread per
+/// client would measure the bench as much as the server: on a 2-core
+/// machine, 1,000 client threads that each sleep and wake for every echo
+/// took 2.2 s of system time in a 2.3 s run (measured with `time`),
+/// processor time the server could not have.
 pub fn crowd(
     address: SocketAddr,
     clients: usize,
@@ -470,12 +470,16 @@ pub fn crowd(
     let serving = Instant::now();
     let server_before = server_seconds();
     let clients_before = crate::system::processor_seconds("self");
-    let (results, last_done) = round_trips_together(streams, rounds)?;
+    let together = round_trips_together(streams, rounds, CROWD_LIMIT)?;
+    // Read before the connections are closed: closing 10,000 of them takes
+    // the bench about 0.1 s, and the server's work then is not serving.
     let server_took = server_seconds().zip(server_before).map(|(after, before)| after - before);
     // Only this thread runs now: the connecting threads have ended.
     let clients_took = crate::system::processor_seconds("self")
         .zip(clients_before)
         .map(|(after, before)| after - before);
+    let (results, last_done) = (together.results, together.last_done);
+    drop(together.streams);
     for result in results {
         if let Err(error) = result {
             failures += 1;
@@ -493,30 +497,45 @@ pub fn crowd(
     })
 }
 
+/// The longest a crowd's round trips may take, whatever the server does:
+/// each client also gives up after PATIENCE without a byte moving, but a
+/// server that trickles bytes could stretch every round trip to almost that.
+const CROWD_LIMIT: Duration = Duration::from_secs(120);
+
+/// What [`round_trips_together`] did.
+struct Together {
+    /// Each client's outcome.
+    results: Vec<anyhow::Result<()>>,
+    /// When the last client finished.
+    last_done: Instant,
+    /// The connections, still open (each shut down): dropping them closes
+    /// them, which the caller does once it has read the processor times.
+    streams: Vec<mio::net::TcpStream>,
+}
+
 /// Every stream makes `rounds` round trips, all on this thread: it writes
 /// a client's message, and when the poll says its echo is there, reads and
-/// checks it and writes the next. Returns each client's outcome, and when
-/// the last one finished.
+/// checks it and writes the next. Clients still busy after `limit` fail.
 fn round_trips_together(
     streams: Vec<TcpStream>,
     rounds: usize,
-) -> anyhow::Result<(Vec<anyhow::Result<()>>, Instant)> {
+    limit: Duration,
+) -> anyhow::Result<Together> {
+    let started = Instant::now();
     let mut poll = mio::Poll::new().context("cannot create a poll for the clients")?;
     let mut talkers = Vec::with_capacity(streams.len());
     for (index, stream) in streams.into_iter().enumerate() {
         stream.set_nonblocking(true)?;
         let mut stream = mio::net::TcpStream::from_std(stream);
-        // Registered once for both: the poll says "ready" on each change
-        // (edge-triggered), and a client that has nothing to do just sees
-        // `WouldBlock`.
-        let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
-        poll.registry().register(&mut stream, mio::Token(index), interest)?;
-        talkers.push(Talker::new(stream));
+        // Watched for readable; for writable only while a message is stuck
+        // (see `Talker::step`).
+        poll.registry().register(&mut stream, mio::Token(index), mio::Interest::READABLE)?;
+        talkers.push(Talker::new(stream, mio::Token(index)));
     }
     let mut left = talkers.len();
     let mut last_done = Instant::now();
     for talker in &mut talkers {
-        if talker.step(rounds) {
+        if talker.step(rounds, poll.registry()) {
             left -= 1;
             last_done = Instant::now();
         }
@@ -530,49 +549,70 @@ fn round_trips_together(
             Err(error) => return Err(error).context("cannot wait for the clients' sockets"),
         }
         for event in events.iter() {
-            if talkers[event.token().0].step(rounds) {
+            if talkers[event.token().0].step(rounds, poll.registry()) {
                 left -= 1;
                 last_done = Instant::now();
             }
         }
-        // Now and then, give up on clients whose echo has not come.
+        // Now and then, give up on clients whose echo has not come, and on
+        // every client still busy once the crowd has run out of time.
         if last_look.elapsed() >= Duration::from_millis(100) {
             last_look = Instant::now();
+            let out_of_time = started.elapsed() > limit;
             for talker in &mut talkers {
-                if talker.outcome.is_none() && talker.progress.elapsed() > PATIENCE {
-                    let round = talker.round + 1;
-                    talker.outcome = Some(Err(anyhow::anyhow!(
-                        "no echo within {PATIENCE:?} in round trip {round} of {rounds}"
-                    )));
-                    left -= 1;
-                    last_done = Instant::now();
+                if talker.outcome.is_some() {
+                    continue;
                 }
+                let round = talker.round + 1;
+                let failure = if talker.progress.elapsed() > PATIENCE {
+                    format!("no echo within {PATIENCE:?} in round trip {round} of {rounds}")
+                } else if out_of_time {
+                    format!(
+                        "still in round trip {round} of {rounds} when the crowd's {limit:?} ran out"
+                    )
+                } else {
+                    continue;
+                };
+                talker.outcome = Some(Err(anyhow::anyhow!(failure)));
+                left -= 1;
+                last_done = Instant::now();
             }
         }
     }
-    let results = talkers.into_iter().map(|talker| talker.outcome.unwrap_or(Ok(()))).collect();
-    Ok((results, last_done))
+    let (results, streams) =
+        talkers.into_iter().map(|talker| (talker.outcome.unwrap_or(Ok(())), talker.stream)).unzip();
+    Ok(Together { results, last_done, streams })
 }
 
-/// Whether the poll reports the echo's arrival even though the client did
-/// not read until `WouldBlock` after its last echo: true with epoll and
-/// kqueue, which report each new arrival (the client reads exactly the
-/// 32 bytes of each echo, and an echo server sends no more). On Windows mio
-/// asks for the next event only after a call returned `WouldBlock`.
-const ECHO_BRINGS_AN_EVENT: bool = cfg!(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
+/// Whether a client may wait for the poll after writing its message,
+/// without first trying to read the echo. With epoll and kqueue it may: the
+/// echo, when it comes, brings an event, since they report each arrival,
+/// so the read that would mostly say `WouldBlock` can be skipped. Not on
+/// Windows, nor with mio's `poll(2)` fallback: there mio asks the system
+/// for the next event only after a call has returned `WouldBlock`.
+const ECHO_BRINGS_AN_EVENT: bool = cfg!(all(
+    not(mio_unsupported_force_poll_poll),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly",
+    )
 ));
 
 /// One client of a crowd, in the middle of its round trips.
 struct Talker {
     stream: mio::net::TcpStream,
+    token: mio::Token,
+    /// Whether the poll watches it for writable too: only while a message
+    /// is stuck. On Windows mio re-arms every registered interest after
+    /// each `WouldBlock`, and a socket with room would report "writable"
+    /// at once, again and again.
+    watching_writable: bool,
     /// The round trip under way, from 0.
     round: usize,
     message: [u8; SMALL],
@@ -586,10 +626,21 @@ struct Talker {
     outcome: Option<anyhow::Result<()>>,
 }
 
+/// What [`Talker::advance`] got to.
+enum Advanced {
+    /// The socket would block: call again when the poll says it is ready.
+    /// `writing`: it blocked in the middle of a message.
+    Waiting { writing: bool },
+    /// The client is done, one way or the other.
+    Done(anyhow::Result<()>),
+}
+
 impl Talker {
-    fn new(stream: mio::net::TcpStream) -> Talker {
+    fn new(stream: mio::net::TcpStream, token: mio::Token) -> Talker {
         Talker {
             stream,
+            token,
+            watching_writable: false,
             round: 0,
             message: message::<SMALL>(0),
             written: 0,
@@ -601,67 +652,80 @@ impl Talker {
     }
 
     /// Does what can be done now; true if the client has just finished.
-    fn step(&mut self, rounds: usize) -> bool {
+    fn step(&mut self, rounds: usize, registry: &mio::Registry) -> bool {
         if self.outcome.is_some() {
             return false;
         }
-        let Some(outcome) = self.advance(rounds) else { return false };
-        // Finished, one way or the other: close the connection now, so the
-        // server sees this client leave as it would a real one.
+        let outcome = match self.advance(rounds) {
+            Advanced::Waiting { writing } if writing == self.watching_writable => return false,
+            Advanced::Waiting { writing } => {
+                let interest = match writing {
+                    true => mio::Interest::READABLE | mio::Interest::WRITABLE,
+                    false => mio::Interest::READABLE,
+                };
+                match registry.reregister(&mut self.stream, self.token, interest) {
+                    Ok(()) => {
+                        self.watching_writable = writing;
+                        return false;
+                    }
+                    Err(error) => Err(error).context("cannot change what the poll watches"),
+                }
+            }
+            Advanced::Done(outcome) => outcome,
+        };
+        // Finished, one way or the other: shut the connection down now, so
+        // the server sees this client leave as it would a real one.
         let _ = self.stream.shutdown(Shutdown::Both);
         self.outcome = Some(outcome);
         true
     }
 
     /// Writes and reads what can be done without waiting, round after
-    /// round, until the socket would block (`None`: call again when the
-    /// poll says it is ready) or the client is done (`Some`).
-    fn advance(&mut self, rounds: usize) -> Option<anyhow::Result<()>> {
+    /// round, until the socket would block or the client is done.
+    fn advance(&mut self, rounds: usize) -> Advanced {
         use std::io::ErrorKind::{Interrupted, WouldBlock};
+        let failed = |error: std::io::Error, round| {
+            Advanced::Done(Err(error).context(format!("round trip {round} of {rounds}")))
+        };
         loop {
             if self.round == rounds {
-                return Some(Ok(()));
+                return Advanced::Done(Ok(()));
             }
             let round = self.round + 1;
             let wrote_now = self.written < SMALL;
             while self.written < SMALL {
                 match self.stream.write(&self.message[self.written..]) {
-                    Ok(0) => {
-                        return Some(Err(anyhow::anyhow!("round trip {round}: wrote nothing")));
-                    }
+                    Ok(0) => return failed(std::io::ErrorKind::WriteZero.into(), round),
                     Ok(count) => self.written += count,
-                    Err(error) if error.kind() == WouldBlock => return None,
-                    Err(error) if error.kind() == Interrupted => {}
-                    Err(error) => {
-                        return Some(Err(error).context(format!("round trip {round} of {rounds}")));
+                    Err(error) if error.kind() == WouldBlock => {
+                        return Advanced::Waiting { writing: true };
                     }
+                    Err(error) if error.kind() == Interrupted => {}
+                    Err(error) => return failed(error, round),
                 }
                 self.progress = Instant::now();
             }
             if wrote_now && ECHO_BRINGS_AN_EVENT {
-                // The echo of what was just written cannot be here yet:
-                // wait for the poll to say it is, rather than spend a read
-                // on `WouldBlock`.
-                return None;
+                return Advanced::Waiting { writing: false };
             }
             while self.read < SMALL {
                 match self.stream.read(&mut self.echo[self.read..]) {
                     Ok(0) => {
-                        return Some(Err(anyhow::anyhow!(
+                        return Advanced::Done(Err(anyhow::anyhow!(
                             "round trip {round} of {rounds}: the server closed the connection"
                         )));
                     }
                     Ok(count) => self.read += count,
-                    Err(error) if error.kind() == WouldBlock => return None,
-                    Err(error) if error.kind() == Interrupted => {}
-                    Err(error) => {
-                        return Some(Err(error).context(format!("round trip {round} of {rounds}")));
+                    Err(error) if error.kind() == WouldBlock => {
+                        return Advanced::Waiting { writing: false };
                     }
+                    Err(error) if error.kind() == Interrupted => {}
+                    Err(error) => return failed(error, round),
                 }
                 self.progress = Instant::now();
             }
             if self.echo != self.message {
-                return Some(Err(anyhow::anyhow!("an echo differs from its message")));
+                return Advanced::Done(Err(anyhow::anyhow!("an echo differs from its message")));
             }
             self.round += 1;
             self.message = message::<SMALL>(self.round as u64);
@@ -958,6 +1022,28 @@ mod tests {
         let crowd = crowd(address, 20, 30, || Some(1.0)).unwrap();
         assert_eq!(crowd.failures, 0, "{:?}", crowd.first_error);
         assert_eq!(crowd.server_seconds, Some(0.0));
+    }
+
+    /// A server that trickles its echoes cannot stretch a crowd past its
+    /// time limit: the clients still busy then fail, saying why.
+    #[test]
+    fn a_crowd_stops_at_its_time_limit() {
+        let address = echo_server(2, |stream, bytes| {
+            for byte in bytes {
+                // The crowd closes its connections once out of time.
+                if stream.write_all(&[*byte]).is_err() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let streams = (0..2).map(|_| connect(address).unwrap().0).collect();
+        let together = round_trips_together(streams, 5, Duration::from_millis(300)).unwrap();
+        assert_eq!(together.results.len(), 2);
+        for result in together.results {
+            let error = format!("{:#}", result.unwrap_err());
+            assert!(error.contains("ran out"), "{error}");
+        }
     }
 
     /// An echo that differs from its message fails that client.
