@@ -637,6 +637,19 @@ pub struct Process {
     group: Arc<Mutex<Group>>,
     stdout: Arc<Captured>,
     stderr: Arc<Captured>,
+    /// The program's standard input, while we hold it open (see
+    /// [`start_holding_input`](Self::start_holding_input)).
+    input: Mutex<Option<ChildStdin>>,
+}
+
+/// What a started program gets on its standard input.
+enum Input {
+    /// Nothing: its first read there returns the end of input.
+    Nothing,
+    /// These bytes, written by a thread of ours, then the end of input.
+    Bytes(Vec<u8>),
+    /// A pipe we hold open, and close with [`Process::close_input`].
+    Held,
 }
 
 impl Process {
@@ -655,7 +668,7 @@ impl Process {
         let path = binary(name)?;
         let mut command = Command::new(&path);
         command.args(args);
-        Self::spawn(command, name, label, None, OUTPUT_CAP, false)
+        Self::spawn(command, name, label, Input::Nothing, OUTPUT_CAP, false)
             .with_context(|| format!("cannot start {}", path.display()))
     }
 
@@ -707,30 +720,52 @@ impl Process {
         input: Option<Vec<u8>>,
         cap: usize,
     ) -> anyhow::Result<Process> {
+        let input = input.map_or(Input::Nothing, Input::Bytes);
         Self::spawn(command, name, label, input, cap, true)
+    }
+
+    /// Like [`start_path`](Self::start_path), with the program's standard
+    /// input a pipe that we hold open and never write to: the program's
+    /// reads there wait until [`close_input`](Self::close_input) is called
+    /// (or the `Process` is dropped), and then return the end of input. For
+    /// programs that run until their input ends, as a program in a terminal
+    /// runs until Ctrl-D.
+    pub fn start_holding_input(path: &Path, name: &str, args: &[&str]) -> anyhow::Result<Process> {
+        let mut command = Command::new(path);
+        command.args(args);
+        Self::spawn(command, name, None, Input::Held, OUTPUT_CAP, true)
+            .with_context(|| format!("cannot start {}", path.display()))
     }
 
     fn spawn(
         mut command: Command,
         name: &str,
         label: Option<&str>,
-        input: Option<Vec<u8>>,
+        input: Input,
         cap: usize,
         contained: bool,
     ) -> anyhow::Result<Process> {
         command
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE")
-            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if matches!(input, Input::Nothing) { Stdio::null() } else { Stdio::piped() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut group = Group::start(&mut command, contained)?;
-        if let (Some(mut pipe), Some(input)) = (group.child.stdin.take(), input) {
-            // A thread of its own, so that a program that does not read its
-            // input cannot block us; dropping the pipe closes it.
-            thread::spawn(move || {
-                let _ = pipe.write_all(&input);
-            });
+        let pipe = group.child.stdin.take();
+        let mut held = None;
+        match (pipe, input) {
+            (Some(mut pipe), Input::Bytes(input)) => {
+                // A thread of its own, so that a program that does not read
+                // its input cannot block us; dropping the pipe closes it.
+                thread::spawn(move || {
+                    let _ = pipe.write_all(&input);
+                });
+            }
+            // std marks our end close-on-exec, so programs started later do
+            // not inherit it: when we drop it, the input ends.
+            (Some(pipe), Input::Held) => held = Some(pipe),
+            _ => {}
         }
         let stdout = Captured::new(cap);
         let stderr = Captured::new(cap);
@@ -746,7 +781,15 @@ impl Process {
         }
         let group = Arc::new(Mutex::new(group));
         register(&group);
-        Ok(Process { name: name.to_string(), group, stdout, stderr })
+        Ok(Process { name: name.to_string(), group, stdout, stderr, input: Mutex::new(held) })
+    }
+
+    /// Closes the program's standard input, when it was started with
+    /// [`start_holding_input`](Self::start_holding_input): its reads there
+    /// now return the end of input (0 bytes). Harmless when called again.
+    pub fn close_input(&self) {
+        let pipe = self.input.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        drop(pipe);
     }
 
     /// How the program ended, if it has ended; `None` while it runs.

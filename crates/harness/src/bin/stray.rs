@@ -11,6 +11,9 @@
 //!   line, and sleeps, as the lesson runner or a checker would; ending
 //!   `stray nest` (Ctrl-C) must end `stray hold` too.
 //! - `stray flood MIB`: prints MIB mebibytes of `x` on standard output.
+//! - `stray wait`: listens on a free loopback port, prints
+//!   `holding ADDRESS`, reads its standard input to the end, prints
+//!   `input ended after N bytes` and exits.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -28,7 +31,8 @@ fn main() -> ExitCode {
         ["leave"] => leave(),
         ["nest"] => nest(),
         ["flood", mebibytes] => flood(mebibytes),
-        _ => Err("usage: stray hold | leave | nest | flood MIB".to_string()),
+        ["wait"] => wait(),
+        _ => Err("usage: stray hold | leave | nest | flood MIB | wait".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,5 +90,18 @@ fn flood(mebibytes: &str) -> Result<(), String> {
     for _ in 0..mebibytes {
         stdout.write_all(&block).map_err(|error| error.to_string())?;
     }
+    Ok(())
+}
+
+fn wait() -> Result<(), String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| error.to_string())?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    println!("holding {address}");
+    std::io::stdout().flush().map_err(|error| error.to_string())?;
+    // Counted, not kept: whatever comes, memory stays bounded.
+    let count = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())
+        .map_err(|error| error.to_string())?;
+    println!("input ended after {count} bytes");
+    drop(listener);
     Ok(())
 }

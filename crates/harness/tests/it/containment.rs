@@ -124,3 +124,36 @@ fn contained_programs_leave_nothing() {
     assert!(started.elapsed() < Duration::from_secs(60), "waited {:?}", started.elapsed());
     assert_port_freed(held_address(&String::from_utf8_lossy(&stdout)));
 }
+
+/// A program started with its input held open keeps running while the
+/// input is open, and sees the end of input (and exits by itself) once
+/// `close_input` is called.
+#[test]
+fn held_input_ends_when_closed() {
+    let process = Process::start_holding_input(stray(), "stray", &["wait"]).expect("start");
+    let line = process
+        .wait_for_line(Duration::from_secs(30), |line| line.starts_with("holding "))
+        .expect("stray wait started");
+    // It is still reading its input, and still holds its port.
+    assert_eq!(process.exit_status(), None);
+    TcpStream::connect_timeout(&held_address(&line), Duration::from_secs(5))
+        .expect("stray wait still listens");
+    process.close_input();
+    process.close_input();
+    let finished = process.wait(Duration::from_secs(30)).expect("stray wait exits by itself");
+    assert!(finished.success(), "{}", finished.describe());
+    assert_eq!(finished.stdout.last().map(String::as_str), Some("input ended after 0 bytes"));
+}
+
+/// Dropping a program whose input is held kills it, even one that never
+/// reads its input: its port is freed long before it would end by itself.
+#[test]
+fn dropping_a_process_with_held_input_kills_it() {
+    let process = Process::start_holding_input(stray(), "stray", &["hold"]).expect("start");
+    let line = process
+        .wait_for_line(Duration::from_secs(30), |line| line.starts_with("holding "))
+        .expect("stray hold started");
+    drop(process);
+    // `stray hold` sleeps for 120 s; assert_port_freed gives it 10.
+    assert_port_freed(held_address(&line));
+}
