@@ -195,6 +195,15 @@ impl Program {
         }
     }
 
+    /// Starts the program with `args` and its standard input held open: it
+    /// runs until the check calls [`Process::close_input`] (its input then
+    /// ends, as with Ctrl-D in a terminal) or drops the process, which
+    /// stops it.
+    pub fn start_holding_input(&self, args: &[&str]) -> Result<Process, String> {
+        Process::start_holding_input(&self.path, "your program", args)
+            .map_err(|error| format!("cannot start your program: {error:#}"))
+    }
+
     /// Runs the program with `args` and, if given, `input` on its standard
     /// input, and waits for it to end (at most [`RUN_LIMIT`]).
     pub fn run(&self, args: &[&str], input: Option<&[u8]>) -> Result<Ran, String> {

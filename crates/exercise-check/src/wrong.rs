@@ -30,6 +30,9 @@ macro_rules! wrong {
 wrong! {
     "0.1" "wrong-ex0-1-parse-only" "`localhost 8080` can be resolved";
     "0.2" "wrong-ex0-2-two-ports" "should have the TCP listener's port";
+    "0.2" "wrong-ex0-2-fake-udp" "could bind a UDP socket of its own";
+    "0.2" "wrong-ex0-2-let-underscore" "could bind a UDP socket of its own";
+    "0.2" "wrong-ex0-2-made-up-port" "before its standard input ended";
     "1.1" "wrong-ex1-1-one-read" "closed the connection before reading everything";
     "1.1" "wrong-ex1-1-one-client" "after its first clients, so the next one found nobody";
     "1.1" "wrong-ex1-1-greets-first" "first line should be `listening on ADDRESS`";

@@ -9,5 +9,9 @@ fn main() -> anyhow::Result<()> {
     // TCP and UDP ports are separate, so this bind does not collide.
     let socket = UdpSocket::bind(tcp_address)?;
     println!("udp {}", socket.local_addr()?);
+
+    // Both sockets stay open until standard input ends: `listener` and
+    // `socket` are dropped, and closed, when `main` returns.
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
     Ok(())
 }

@@ -10,5 +10,6 @@ fn main() -> anyhow::Result<()> {
     println!("tcp {tcp_address}");
     let socket = UdpSocket::bind("127.0.0.1:0")?;
     println!("udp {}", socket.local_addr()?);
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
     Ok(())
 }
