@@ -63,6 +63,9 @@ wrong! {
     "7.3" "wrong-ex7-3-prints-arguments" "never heard from your program";
     "8.1" "wrong-ex8-1-read-is-a-line" "expected the line \"dlrow ,olleh\\n\"";
     "8.1" "wrong-ex8-1-shared-buffer" "while the first had sent only";
+    "8.1" "wrong-ex8-1-once-per-event" "Do you read until WouldBlock?";
+    "8.1" "wrong-ex8-1-off-by-one" "is the limit off by one?";
+    "8.1" "wrong-ex8-1-checks-only-the-rest" "checked only on what is left after the complete lines";
     "8.2" "wrong-ex8-2-deadline-never-moves" "the client that talks every 200 ms got no echo";
     "8.2" "wrong-ex8-2-no-poll-timeout" "only poll's timeout can wake the loop";
     "8.3" "wrong-ex8-3-no-cap" "a client that never read was still connected";

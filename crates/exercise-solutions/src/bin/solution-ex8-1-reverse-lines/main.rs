@@ -97,17 +97,24 @@ fn serve(client: &mut Client) -> io::Result<bool> {
             Ok(count) => {
                 client.partial.extend_from_slice(&buffer[..count]);
                 // Answer every complete line; keep the rest for later.
-                while let Some(end) = client.partial.iter().position(|&byte| byte == b'\n') {
+                loop {
+                    let end = client.partial.iter().position(|&byte| byte == b'\n');
+                    // The first line's length: up to its `\n`, or all we
+                    // have while its `\n` has not come. Both can be too long:
+                    // a long line may end in the very read that made it long.
+                    let length = end.unwrap_or(client.partial.len());
+                    if length > MAX_LINE {
+                        client.pending.extend_from_slice(b"ERROR line too long\n");
+                        client.partial.clear();
+                        client.done = true;
+                        break;
+                    }
+                    let Some(end) = end else { break };
                     let mut line: Vec<u8> = client.partial.drain(..=end).collect();
                     line.pop();
                     line.reverse();
                     line.push(b'\n');
                     client.pending.extend_from_slice(&line);
-                }
-                if client.partial.len() > MAX_LINE {
-                    client.pending.extend_from_slice(b"ERROR line too long\n");
-                    client.partial.clear();
-                    client.done = true;
                 }
                 write_pending(client)?;
             }
