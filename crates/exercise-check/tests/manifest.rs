@@ -247,6 +247,18 @@ fn every_exercise_has_a_wrong_program() {
     }
 }
 
+/// Every wrong program said to be caught on Linux only is in the table.
+#[test]
+fn linux_only_wrong_programs_are_listed() {
+    use exercise_check::wrong;
+    for name in wrong::LINUX_ONLY {
+        assert!(
+            wrong::WRONG.iter().any(|wrong| wrong.program == *name),
+            "{name} is in LINUX_ONLY but not in the table"
+        );
+    }
+}
+
 /// Every wrong program on disk is in the table, and the other way round;
 /// each one's first line is a comment naming its mistake.
 #[test]
