@@ -70,8 +70,8 @@ wrong! {
     "8.2" "wrong-ex8-2-no-poll-timeout" "only poll's timeout can wake the loop";
     "8.2" "wrong-ex8-2-whole-timeout" "instead of until the nearest deadline?";
     "8.2" "wrong-ex8-2-ticks" "your server woke up";
-    "8.3" "wrong-ex8-3-no-cap" "a client that never read was still connected";
-    "8.3" "wrong-ex8-3-queue-only" "waited for it: expected a line ending in";
+    "8.3" "wrong-ex8-3-no-cap" "kept A's lines for it instead of disconnecting it";
+    "8.3" "wrong-ex8-3-queue-only" "write it at once";
     "9.1" "wrong-ex9-1-one-read" "the body of the answer to the second request";
     "9.2" "wrong-ex9-2-end-exclusive" "both included";
     "9.3" "wrong-ex9-3-from-the-start" "Does each phase start where the previous one ended";

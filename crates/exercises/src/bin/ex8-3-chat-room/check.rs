@@ -21,8 +21,16 @@ pub fn check(program: &Program) -> Outcome {
     let says = |from: usize, text: &str, to: &[usize]| -> Outcome {
         (&clients[from]).write_all(text.as_bytes()).map_err(|error| error.to_string())?;
         for &other in to {
-            let line = read_line(&clients[other])
-                .map_err(|error| format!("{} sent {text:?}, and {} waited for it: {error}", names[from], names[other]))?;
+            let line = read_line(&clients[other]).map_err(|error| {
+                // Nothing came in time: the line was most likely queued
+                // and never written.
+                let why = if error.contains(" within ") {
+                    format!(". If your server put the line in {0}'s `pending`, write it at once: {0}'s \"writable\" event came when it connected, and with edge-triggered readiness it will not come again while {0}'s socket has room", names[other])
+                } else {
+                    String::new()
+                };
+                format!("{} sent {text:?}, and {} waited for it: {error}{why}", names[from], names[other])
+            })?;
             expect(line == text, format!("{} sent {text:?}, so {} should get it, but got {line:?}", names[from], names[other]))?;
         }
         Ok(())
@@ -60,7 +68,7 @@ pub fn check(program: &Program) -> Outcome {
     match (&slow).read_to_end(&mut reached) {
         Ok(_) => {}
         Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!("a client that never read was still connected after A had sent {sent} bytes of lines; it had received {} bytes. Cap what you keep for a client (64 KiB) and disconnect it past the cap", reached.len()));
+            return Err(format!("a client that never read was still connected after A had sent {sent} bytes of lines: reading from it now, the check got {} bytes, then waited {PATIENCE:?} for more. Your server kept A's lines for it instead of disconnecting it once more than 64 KiB waited for it", reached.len()));
         }
         // Reset: disconnected too.
         Err(_) => {}
