@@ -9,7 +9,8 @@
 //!   over TCP and over UDP (UDP: late, duplicated and lost datagrams apart);
 //! - crowds: 10 to 10,000 clients connecting at once, against a thread per
 //!   connection, a pool and an event loop (time, failures, the slowest
-//!   connect, listen-queue overflows, the server's peak memory);
+//!   connect, listen-queue overflows, the server's peak memory, and the
+//!   server's and the clients' processor time);
 //! - a real client's round trips beside idle, trickling and never-reading
 //!   clients;
 //! - HTTP requests per second over kept-alive connections, `http-server`

@@ -296,6 +296,9 @@ fn last_bytes_and_close_in_one_event_end_the_client_at_once() {
     };
     kill("-STOP");
     let sent = (&stream).write_all(b"last words").and_then(|()| stream.shutdown(Shutdown::Write));
+    // A pause, not a synchronisation: on loopback the bytes and the FIN are
+    // delivered within the calls above. Were they not, the test would pass
+    // without testing the case; it could not fail wrongly.
     thread::sleep(Duration::from_millis(100));
     kill("-CONT");
     sent.expect("send, then shut down");
