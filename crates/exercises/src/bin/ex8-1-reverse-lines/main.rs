@@ -7,8 +7,9 @@
 //! (without its `\n`) gets `ERROR line too long\n`, and the connection is
 //! closed once that is written.
 //!
-//! The loop below already accepts, reads and writes until `WouldBlock`, and
-//! keeps each client's unwritten replies. What it lacks is the line.
+//! The loop below already accepts and writes until `WouldBlock`, and keeps
+//! each client's unwritten replies. It lacks two things: the line, and a
+//! read loop (it reads once per event).
 //!
 //! Run it: `cargo run -p exercises --bin ex8-1-reverse-lines`, then
 //! `nc 127.0.0.1 65432` in another terminal, and type lines.
@@ -90,13 +91,16 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Writes what is pending, reads what has arrived and answers it, until
-/// the socket would block. Returns whether the
-/// connection stays open.
+/// Writes what is pending, reads what has arrived and answers it. Returns
+/// whether the connection stays open.
 fn serve(client: &mut Client) -> io::Result<bool> {
     let mut buffer = [0; 4096];
     write_pending(client)?;
-    while !client.done && client.pending.len() < MAX_PENDING {
+    // TODO: this reads once per event. Readiness is edge-triggered: the
+    // poll said "readable" once, when data arrived, and will not say it
+    // again for bytes already waiting. Read until `WouldBlock` (or until
+    // `pending` is at its cap), as lesson 8's server does.
+    if !client.done && client.pending.len() < MAX_PENDING {
         match client.stream.read(&mut buffer) {
             Ok(0) => client.done = true,
             Ok(count) => {
@@ -107,7 +111,7 @@ fn serve(client: &mut Client) -> io::Result<bool> {
                 client.pending.extend_from_slice(&reply);
                 write_pending(client)?;
             }
-            Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(error) => return Err(error),
         }
