@@ -120,6 +120,8 @@ bench *options:
 # Check formatting and lints (what CI checks)
 lint:
     cargo fmt --all --check
+    # The exercise checks are include!d by exercise-check, so cargo fmt never sees them.
+    rustfmt --check --edition 2024 crates/exercises/src/bin/*/check.rs
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Maintainers: rerun every lesson transcript and write what the programs print today (--check only reports)

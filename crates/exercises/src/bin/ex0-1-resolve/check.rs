@@ -7,7 +7,11 @@ pub fn check(program: &Program) -> Outcome {
     expect_exit(&ran, 0, "`127.0.0.1 80` can be resolved")?;
 
     let ran = program.run(&["::1", "443"], None)?;
-    expect_bytes("`::1 443` should print the IPv6 address, in brackets", b"[::1]:443\n", &ran.stdout)?;
+    expect_bytes(
+        "`::1 443` should print the IPv6 address, in brackets",
+        b"[::1]:443\n",
+        &ran.stdout,
+    )?;
 
     // A name, resolved by the system: the same addresses the check finds.
     let mut expected: Vec<String> = std::net::ToSocketAddrs::to_socket_addrs(&("localhost", 8080))

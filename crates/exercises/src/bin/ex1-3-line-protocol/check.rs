@@ -6,8 +6,11 @@ pub fn check(program: &Program) -> Outcome {
     // One write, two lines: a read does not stop at the end of a line.
     stream.write_all(b"UPPER one\nREVERSE owt\n").map_err(|error| error.to_string())?;
     for expected in ["ONE\n", "two\n"] {
-        let answer = read_line(&stream)
-            .map_err(|error| format!("sent \"UPPER one\\nREVERSE owt\\n\" in one piece, expecting two answers: {error}"))?;
+        let answer = read_line(&stream).map_err(|error| {
+            format!(
+                "sent \"UPPER one\\nREVERSE owt\\n\" in one piece, expecting two answers: {error}"
+            )
+        })?;
         expect(
             answer == expected,
             format!(
@@ -25,7 +28,10 @@ pub fn check(program: &Program) -> Outcome {
     for (request, expected) in exchanges {
         stream.write_all(request.as_bytes()).map_err(|error| error.to_string())?;
         let answer = read_line(&stream)?;
-        expect(answer == expected, format!("sent {request:?}: expected the answer {expected:?}, but got {answer:?}"))?;
+        expect(
+            answer == expected,
+            format!("sent {request:?}: expected the answer {expected:?}, but got {answer:?}"),
+        )?;
     }
     let rest = read_to_close(&stream).map_err(|problem| {
         if problem.contains("did not close the connection") && problem.ends_with("\"\"") {
@@ -37,5 +43,11 @@ pub fn check(program: &Program) -> Outcome {
             problem
         }
     })?;
-    expect(rest.is_empty(), format!("after BYE the server should close the connection, but it sent {}", show::bytes(&rest)))
+    expect(
+        rest.is_empty(),
+        format!(
+            "after BYE the server should close the connection, but it sent {}",
+            show::bytes(&rest)
+        ),
+    )
 }

@@ -28,7 +28,7 @@ pub fn check(program: &Program) -> Outcome {
              {STALL:?} because your client read none of it. Sending everything before \
              reading deadlocks once the data is larger than the socket buffers (lesson 2): \
              send on one thread while you read on another",
-            seen.received, 
+            seen.received,
         ));
     }
     let ran = ran?;

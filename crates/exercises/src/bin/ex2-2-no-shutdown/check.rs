@@ -39,7 +39,11 @@ pub fn check(program: &Program) -> Outcome {
     let Some(received) = received else {
         return Err(never_connected("echo server"));
     };
-    expect_bytes("the check's echo server should receive the message", message.as_bytes(), &received)?;
+    expect_bytes(
+        "the check's echo server should receive the message",
+        message.as_bytes(),
+        &received,
+    )?;
     if ran.stdout.len() < message.len() && message.as_bytes().starts_with(&ran.stdout) {
         return Err(format!(
             "your client printed {} of the {} bytes of the echo and stopped: the check's server \

@@ -11,11 +11,12 @@ pub fn check(program: &Program) -> Outcome {
                 _ => break,
             }
         }
-        let reply: &[u8] = if request.starts_with(b"HEAD / HTTP/1.0\r\n") && request.ends_with(b"\r\n\r\n") {
-            b"HTTP/1.0 200 OK\r\nServer: netlessons-check\r\nContent-Length: 0\r\n\r\n"
-        } else {
-            b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
-        };
+        let reply: &[u8] =
+            if request.starts_with(b"HEAD / HTTP/1.0\r\n") && request.ends_with(b"\r\n\r\n") {
+                b"HTTP/1.0 200 OK\r\nServer: netlessons-check\r\nContent-Length: 0\r\n\r\n"
+            } else {
+                b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+            };
         let _ = stream.write_all(reply);
         request
     })?;

@@ -3,7 +3,11 @@
 pub fn check(program: &Program) -> Outcome {
     let server = program.server(&[])?;
     let reply = udp_round_trip(server.address(), b"abc, XYZ \xff\x00 end")?;
-    expect_bytes("sent the datagram \"abc, XYZ \\xff\\x00 end\"", b"ABC, XYZ \xff\x00 END", &reply)?;
+    expect_bytes(
+        "sent the datagram \"abc, XYZ \\xff\\x00 end\"",
+        b"ABC, XYZ \xff\x00 END",
+        &reply,
+    )?;
     let reply = udp_round_trip(server.address(), b"")?;
     expect_bytes("sent an empty datagram", b"", &reply)
 }

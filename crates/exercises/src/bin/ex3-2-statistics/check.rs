@@ -11,5 +11,9 @@ pub fn check(program: &Program) -> Outcome {
     let reply = udp_round_trip(server.address(), b"ccc")?;
     expect_bytes("an ordinary datagram should be echoed", b"ccc", &reply)?;
     let reply = udp_round_trip(server.address(), b"STATS")?;
-    expect_bytes("after echoing \"a\", \"bb\" and \"ccc\", STATS", b"datagrams: 3, bytes: 6", &reply)
+    expect_bytes(
+        "after echoing \"a\", \"bb\" and \"ccc\", STATS",
+        b"datagrams: 3, bytes: 6",
+        &reply,
+    )
 }

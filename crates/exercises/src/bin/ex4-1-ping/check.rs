@@ -9,13 +9,25 @@ pub fn check(program: &Program) -> Outcome {
     let pings = echo.finish().len();
     let ran = ran?;
     expect(pings > 0, never_connected("echo server"))?;
-    expect(pings == 3, format!("with --count 3, the check's echo server should get 3 pings, but got {pings}"))?;
+    expect(
+        pings == 3,
+        format!("with --count 3, the check's echo server should get 3 pings, but got {pings}"),
+    )?;
     let lines = ran.lines();
     let replies = lines.iter().filter(|line| line.starts_with("reply ")).count();
-    expect(replies == 3, format!("three pings to a working server: expected 3 `reply N: TIME` lines, got {}", clip(&format!("{lines:?}"))))?;
+    expect(
+        replies == 3,
+        format!(
+            "three pings to a working server: expected 3 `reply N: TIME` lines, got {}",
+            clip(&format!("{lines:?}"))
+        ),
+    )?;
     expect(
         lines.last().map(String::as_str) == Some("sent 3, received 3, lost 0"),
-        format!("the last line should be `sent 3, received 3, lost 0`, but the output was {}", clip(&format!("{lines:?}"))),
+        format!(
+            "the last line should be `sent 3, received 3, lost 0`, but the output was {}",
+            clip(&format!("{lines:?}"))
+        ),
     )?;
 
     // A socket that receives and never answers: every echo is "lost".
@@ -29,7 +41,10 @@ pub fn check(program: &Program) -> Outcome {
          waiting after 5 s. A lost datagram is silent; set a read timeout on the socket"
             .to_string()
     })?;
-    expect(pings == 2, format!("with --count 2, the check's silent server should get 2 pings, but got {pings}"))?;
+    expect(
+        pings == 2,
+        format!("with --count 2, the check's silent server should get 2 pings, but got {pings}"),
+    )?;
     let lines = ran.lines();
     expect(
         lines.last().map(String::as_str) == Some("sent 2, received 0, lost 2"),

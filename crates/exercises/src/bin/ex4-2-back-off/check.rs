@@ -11,11 +11,18 @@ pub fn check(program: &Program) -> Outcome {
     let ran = ran?;
     let waits: Vec<String> =
         ran.lines().into_iter().filter(|line| line.starts_with("no reply within")).collect();
-    let expected =
-        ["no reply within 200 ms", "no reply within 400 ms", "no reply within 800 ms", "no reply within 1600 ms"];
+    let expected = [
+        "no reply within 200 ms",
+        "no reply within 400 ms",
+        "no reply within 800 ms",
+        "no reply within 1600 ms",
+    ];
     expect(
         waits == expected,
-        format!("with --timeout 0.2 --retries 3 and a server that never answers, expected the waits {expected:?}, but got {}", clip(&format!("{waits:?}"))),
+        format!(
+            "with --timeout 0.2 --retries 3 and a server that never answers, expected the waits {expected:?}, but got {}",
+            clip(&format!("{waits:?}"))
+        ),
     )?;
     expect(
         arrivals.len() == 4,

@@ -18,7 +18,10 @@ pub fn check(program: &Program) -> Outcome {
         ran.stderr.contains(&wanted),
         format!("standard error should say `{wanted}`, but it said {:?}", clip(&ran.stderr)),
     )?;
-    expect(waited < Duration::from_secs(3), format!("that took {waited:?}; it should take well under a second"))?;
+    expect(
+        waited < Duration::from_secs(3),
+        format!("that took {waited:?}; it should take well under a second"),
+    )?;
 
     let echo = UdpPeer::start(true)?;
     let ran = program.run(&strs(&aim(echo.address())), None);

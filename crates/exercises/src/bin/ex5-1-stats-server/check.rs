@@ -6,9 +6,13 @@ pub fn check(program: &Program) -> Outcome {
     for number in 1..=3 {
         let mut stream = server.connect()?;
         stream.write_all(b"x\n").map_err(|error| error.to_string())?;
-        let line = read_line(&stream)
-            .map_err(|error| format!("client {number}, while the others stay connected: {error}"))?;
-        expect(line == "x\n", format!("client {number} sent \"x\\n\" and should get it back, but got {line:?}"))?;
+        let line = read_line(&stream).map_err(|error| {
+            format!("client {number}, while the others stay connected: {error}")
+        })?;
+        expect(
+            line == "x\n",
+            format!("client {number} sent \"x\\n\" and should get it back, but got {line:?}"),
+        )?;
         open.push(stream);
     }
     let mut fourth = server.connect()?;
@@ -16,7 +20,9 @@ pub fn check(program: &Program) -> Outcome {
     let line = read_line(&fourth)?;
     expect(
         line == "connections: 4\n",
-        format!("the fourth client sent \"/stats\\n\" and should get \"connections: 4\\n\", but got {line:?}"),
+        format!(
+            "the fourth client sent \"/stats\\n\" and should get \"connections: 4\\n\", but got {line:?}"
+        ),
     )?;
     fourth.write_all(b"hello\n").map_err(|error| error.to_string())?;
     let line = read_line(&fourth)?;

@@ -36,5 +36,8 @@ pub fn check(program: &Program) -> Outcome {
          was still running 10 s later"
             .to_string()
     })?;
-    expect(finished.success(), format!("the server should exit with status 0, but: {}", finished.describe()))
+    expect(
+        finished.success(),
+        format!("the server should exit with status 0, but: {}", finished.describe()),
+    )
 }

@@ -6,19 +6,30 @@ pub fn check(program: &Program) -> Outcome {
     let mut clients = Vec::new();
     for name in ["A", "B", "C"] {
         let stream = server.connect()?;
-        let line = read_line(&stream).map_err(|error| format!("client {name} waited for \"welcome\\n\": {error}"))?;
-        expect(line == "welcome\n", format!("client {name} should first get \"welcome\\n\", but got {line:?}"))?;
+        let line = read_line(&stream)
+            .map_err(|error| format!("client {name} waited for \"welcome\\n\": {error}"))?;
+        expect(
+            line == "welcome\n",
+            format!("client {name} should first get \"welcome\\n\", but got {line:?}"),
+        )?;
         clients.push(stream);
     }
     let says = |from: usize, text: &str, to: &[usize]| -> Outcome {
         let names = ["A", "B", "C"];
         (&clients[from]).write_all(text.as_bytes()).map_err(|error| error.to_string())?;
         for &other in to {
-            let line = read_line(&clients[other])
-                .map_err(|error| format!("{} sent {text:?}, and {} waited for it: {error}", names[from], names[other]))?;
+            let line = read_line(&clients[other]).map_err(|error| {
+                format!(
+                    "{} sent {text:?}, and {} waited for it: {error}",
+                    names[from], names[other]
+                )
+            })?;
             expect(
                 line == text,
-                format!("{} sent {text:?}, so {} should get it, but got {line:?}", names[from], names[other]),
+                format!(
+                    "{} sent {text:?}, so {} should get it, but got {line:?}",
+                    names[from], names[other]
+                ),
             )?;
         }
         Ok(())
@@ -47,7 +58,12 @@ pub fn check(program: &Program) -> Outcome {
                     match std::io::BufRead::read_line(&mut reader, &mut text) {
                         Ok(_) if text == line => got += 1,
                         Ok(_) if text.is_empty() => break,
-                        Ok(_) => return Err(format!("got the line {} in the flood", show::bytes(text.as_bytes()))),
+                        Ok(_) => {
+                            return Err(format!(
+                                "got the line {} in the flood",
+                                show::bytes(text.as_bytes())
+                            ));
+                        }
                         Err(_) => break,
                     }
                 }

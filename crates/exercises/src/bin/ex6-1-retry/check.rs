@@ -16,11 +16,18 @@ pub fn check(program: &Program) -> Outcome {
     };
     let (_, without_pauses) = timed("0")?;
     let (ran, with_pauses) = timed("3")?;
-    let attempts: Vec<String> = ran.lines().into_iter().filter(|line| line.starts_with("attempt ")).collect();
+    let attempts: Vec<String> =
+        ran.lines().into_iter().filter(|line| line.starts_with("attempt ")).collect();
     expect(
         attempts.len() == 4
-            && attempts.iter().enumerate().all(|(index, line)| line.starts_with(&format!("attempt {} failed", index + 1))),
-        format!("with --retries 3 and nothing listening, expected `attempt 1 failed` to `attempt 4 failed`, but got {}", clip(&format!("{attempts:?}"))),
+            && attempts
+                .iter()
+                .enumerate()
+                .all(|(index, line)| line.starts_with(&format!("attempt {} failed", index + 1))),
+        format!(
+            "with --retries 3 and nothing listening, expected `attempt 1 failed` to `attempt 4 failed`, but got {}",
+            clip(&format!("{attempts:?}"))
+        ),
     )?;
     expect_exit(&ran, 1, "every attempt failed")?;
     let paused = with_pauses.saturating_sub(without_pauses);
@@ -43,5 +50,8 @@ pub fn check(program: &Program) -> Outcome {
     expect(connected, never_connected("listening server"))?;
     expect_exit(&ran, 0, "a server is listening")?;
     let wanted = format!("connected to {address}");
-    expect(ran.text().contains(&wanted), format!("expected the line `{wanted}`, but got {:?}", clip(&ran.text())))
+    expect(
+        ran.text().contains(&wanted),
+        format!("expected the line `{wanted}`, but got {:?}", clip(&ran.text())),
+    )
 }

@@ -6,11 +6,18 @@ pub fn check(program: &Program) -> Outcome {
         expect_exit(&ran, 1, case)?;
         expect(
             ran.stderr.contains(wanted),
-            format!("{case}: standard error should say `{wanted}`, but it said {:?}", clip(ran.stderr.trim_end())),
+            format!(
+                "{case}: standard error should say `{wanted}`, but it said {:?}",
+                clip(ran.stderr.trim_end())
+            ),
         )
     };
     let closed = closed_tcp_port()?;
-    sentence(&aim(closed), &format!("no server is listening at {closed}"), "nothing listens on the port")?;
+    sentence(
+        &aim(closed),
+        &format!("no server is listening at {closed}"),
+        "nothing listens on the port",
+    )?;
 
     let unknown = ["--host".to_string(), "no.such.host.invalid".to_string()];
     sentence(&unknown, "no such host: no.such.host.invalid", "the host name does not exist")?;
@@ -26,7 +33,8 @@ pub fn check(program: &Program) -> Outcome {
     });
     let mut args = aim(silent);
     args.extend(["--timeout".into(), "0.3".into()]);
-    let outcome = sentence(&args, &format!("{silent} did not answer within"), "the server never answers");
+    let outcome =
+        sentence(&args, &format!("{silent} did not answer within"), "the server never answers");
     let _ = done.send(());
     let _ = holder.join();
     outcome?;

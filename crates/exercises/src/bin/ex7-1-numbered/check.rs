@@ -7,17 +7,27 @@ pub fn check(program: &Program) -> Outcome {
         let mut args = aim(address);
         args.extend(["--count".into(), "5".into(), "--timeout".into(), "0.5".into()]);
         let ran = program.run(&strs(&args), None)?;
-        Ok(ran.lines().into_iter().filter(|line| line.starts_with("lost: ") || line.starts_with("out of order: ")).collect())
+        Ok(ran
+            .lines()
+            .into_iter()
+            .filter(|line| line.starts_with("lost: ") || line.starts_with("out of order: "))
+            .collect())
     };
 
     let lines = report(echo.address());
     let heard = echo.finish().len();
     let lines = lines?;
     expect(heard > 0, never_connected("echo server"))?;
-    expect(heard == 5, format!("with --count 5, the check's echo server should get 5 datagrams, but got {heard}"))?;
+    expect(
+        heard == 5,
+        format!("with --count 5, the check's echo server should get 5 datagrams, but got {heard}"),
+    )?;
     expect(
         lines == ["lost: none", "out of order: none"],
-        format!("straight to the server, nothing is lost: expected [\"lost: none\", \"out of order: none\"], got {}", clip(&format!("{lines:?}"))),
+        format!(
+            "straight to the server, nothing is lost: expected [\"lost: none\", \"out of order: none\"], got {}",
+            clip(&format!("{lines:?}"))
+        ),
     )?;
 
     let echo = UdpPeer::start(true)?;
@@ -26,7 +36,12 @@ pub fn check(program: &Program) -> Outcome {
     relay.stop();
     let heard = echo.finish().len();
     let lines = lines?;
-    expect(heard == 4, format!("through the relay, which drops one of 5, the check's echo server should get 4 datagrams, but got {heard}"))?;
+    expect(
+        heard == 4,
+        format!(
+            "through the relay, which drops one of 5, the check's echo server should get 4 datagrams, but got {heard}"
+        ),
+    )?;
     expect(
         lines == ["lost: 2", "out of order: 3"],
         format!(

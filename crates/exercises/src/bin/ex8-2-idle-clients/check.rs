@@ -13,19 +13,31 @@ pub fn check(program: &Program) -> Outcome {
     #[cfg(target_os = "linux")]
     {
         let threads = threads_of(server.process().id()).unwrap_or(1);
-        expect(threads == 1, format!("your server runs {threads} threads; this exercise asks for one thread that keeps every client's deadline in its event loop"))?;
+        expect(
+            threads == 1,
+            format!(
+                "your server runs {threads} threads; this exercise asks for one thread that keeps every client's deadline in its event loop"
+            ),
+        )?;
     }
     match silent.read(&mut [0; 1]) {
         Ok(0) => {}
-        Ok(_) => return Err("your server sent something to a client that had sent nothing".to_string()),
+        Ok(_) => {
+            return Err("your server sent something to a client that had sent nothing".to_string());
+        }
         Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!("with --idle-timeout 1, a silent client (the only one) was still connected {PATIENCE:?} later. With nothing else happening, only poll's timeout can wake the loop: is it the nearest deadline?"));
+            return Err(format!(
+                "with --idle-timeout 1, a silent client (the only one) was still connected {PATIENCE:?} later. With nothing else happening, only poll's timeout can wake the loop: is it the nearest deadline?"
+            ));
         }
         // A reset is a close too.
         Err(_) => {}
     }
     let took = started.elapsed();
-    expect(took >= Duration::from_millis(800), format!("with --idle-timeout 1, a silent client was dropped after only {took:.1?}"))?;
+    expect(
+        took >= Duration::from_millis(800),
+        format!("with --idle-timeout 1, a silent client was dropped after only {took:.1?}"),
+    )?;
 
     nearest_deadline(program)?;
 
@@ -36,14 +48,18 @@ pub fn check(program: &Program) -> Outcome {
     let mut dropped = None;
     for round in 0..12 {
         let message = format!("ping {round}\n");
-        talker.write_all(message.as_bytes()).map_err(|error| format!("the client that talks every 200 ms could not send: {error}"))?;
+        talker.write_all(message.as_bytes()).map_err(|error| {
+            format!("the client that talks every 200 ms could not send: {error}")
+        })?;
         let line = read_line(&talker).map_err(|error| format!("the client that talks every 200 ms got no echo after {:.1} s ({error}). With --idle-timeout 1 it should stay: does each read push its deadline back?", started.elapsed().as_secs_f64()))?;
         expect(line == message, format!("sent {message:?}, expected it back, but got {line:?}"))?;
         if dropped.is_none() {
             silent.set_nonblocking(true).map_err(|error| error.to_string())?;
             match silent.read(&mut [0; 1]) {
                 Ok(0) => dropped = Some(started.elapsed()),
-                Err(error) if error.kind() != std::io::ErrorKind::WouldBlock => dropped = Some(started.elapsed()),
+                Err(error) if error.kind() != std::io::ErrorKind::WouldBlock => {
+                    dropped = Some(started.elapsed())
+                }
                 _ => {}
             }
             silent.set_nonblocking(false).map_err(|error| error.to_string())?;
@@ -52,7 +68,10 @@ pub fn check(program: &Program) -> Outcome {
     }
     match dropped {
         Some(_) => Ok(()),
-        None => Err(format!("with --idle-timeout 1, a silent client was still connected after {:.1} s, while another client talked", started.elapsed().as_secs_f64())),
+        None => Err(format!(
+            "with --idle-timeout 1, a silent client was still connected after {:.1} s, while another client talked",
+            started.elapsed().as_secs_f64()
+        )),
     }
 }
 
@@ -82,22 +101,41 @@ fn nearest_deadline(program: &Program) -> Outcome {
             thread::sleep(window);
             if let Some(after) = wakeups_of(pid) {
                 let woke = after.saturating_sub(before);
-                expect(woke < 6, format!("with --idle-timeout 2 and one silent client, your server woke up {woke} times in {:.1} s (Linux counts them: voluntary_ctxt_switches in /proc/PID/status), though nothing happened. Does poll wait a short fixed time, to look at the clock? Give it the time until the nearest deadline, and it sleeps until there is something to do", window.as_secs_f64()))?;
+                expect(
+                    woke < 6,
+                    format!(
+                        "with --idle-timeout 2 and one silent client, your server woke up {woke} times in {:.1} s (Linux counts them: voluntary_ctxt_switches in /proc/PID/status), though nothing happened. Does poll wait a short fixed time, to look at the clock? Give it the time until the nearest deadline, and it sleeps until there is something to do",
+                        window.as_secs_f64()
+                    ),
+                )?;
             }
         }
     }
     // B talks once, at half the timeout.
     thread::sleep(Duration::from_secs(1).saturating_sub(started.elapsed()));
     let talker = connect(server.address())?;
-    (&talker).write_all(b"hello\n").map_err(|error| format!("a second client could not send: {error}"))?;
-    let line = read_line(&talker).map_err(|error| format!("a second client sent \"hello\\n\" and waited for its echo: {error}"))?;
-    expect(line == "hello\n", format!("a second client sent \"hello\\n\", expected it back, but got {line:?}"))?;
+    (&talker)
+        .write_all(b"hello\n")
+        .map_err(|error| format!("a second client could not send: {error}"))?;
+    let line = read_line(&talker).map_err(|error| {
+        format!("a second client sent \"hello\\n\" and waited for its echo: {error}")
+    })?;
+    expect(
+        line == "hello\n",
+        format!("a second client sent \"hello\\n\", expected it back, but got {line:?}"),
+    )?;
     let spoke = started.elapsed();
     match silent.read(&mut [0; 1]) {
         Ok(0) => {}
-        Ok(_) => return Err("your server sent something to a client that had sent nothing".to_string()),
+        Ok(_) => {
+            return Err("your server sent something to a client that had sent nothing".to_string());
+        }
         Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!("with --idle-timeout 2, a silent client was still connected {:.1} s after it came, though another client had talked at {:.1} s: the silent one's deadline should not move", started.elapsed().as_secs_f64(), spoke.as_secs_f64()));
+            return Err(format!(
+                "with --idle-timeout 2, a silent client was still connected {:.1} s after it came, though another client had talked at {:.1} s: the silent one's deadline should not move",
+                started.elapsed().as_secs_f64(),
+                spoke.as_secs_f64()
+            ));
         }
         // A reset is a close too.
         Err(_) => {}
@@ -107,8 +145,21 @@ fn nearest_deadline(program: &Program) -> Outcome {
     // is 1.0, and a loop that waits a whole timeout after B's message
     // drops A at 1.5 or later.
     let ratio = took.as_secs_f64() / timeout.as_secs_f64();
-    expect(ratio >= 0.8, format!("with --idle-timeout 2, a silent client was dropped after only {:.1} s", took.as_secs_f64()))?;
-    expect(ratio <= 1.35, format!("with --idle-timeout 2, a silent client was dropped {:.1} s after it came ({ratio:.2} times the timeout), because another client talked at {:.1} s. Does poll wait a whole idle timeout after each event, instead of until the nearest deadline?", took.as_secs_f64(), spoke.as_secs_f64()))
+    expect(
+        ratio >= 0.8,
+        format!(
+            "with --idle-timeout 2, a silent client was dropped after only {:.1} s",
+            took.as_secs_f64()
+        ),
+    )?;
+    expect(
+        ratio <= 1.35,
+        format!(
+            "with --idle-timeout 2, a silent client was dropped {:.1} s after it came ({ratio:.2} times the timeout), because another client talked at {:.1} s. Does poll wait a whole idle timeout after each event, instead of until the nearest deadline?",
+            took.as_secs_f64(),
+            spoke.as_secs_f64()
+        ),
+    )
 }
 
 /// How many times a process has gone to sleep of its own accord (waiting

@@ -9,14 +9,23 @@ pub fn check(program: &Program) -> Outcome {
     let mut clients = Vec::new();
     for name in names {
         let stream = connect(server.address())?;
-        let line = read_line(&stream).map_err(|error| format!("client {name} waited for \"welcome\\n\": {error}"))?;
-        expect(line == "welcome\n", format!("client {name} should first get \"welcome\\n\", but got {line:?}"))?;
+        let line = read_line(&stream)
+            .map_err(|error| format!("client {name} waited for \"welcome\\n\": {error}"))?;
+        expect(
+            line == "welcome\n",
+            format!("client {name} should first get \"welcome\\n\", but got {line:?}"),
+        )?;
         clients.push(stream);
     }
     #[cfg(target_os = "linux")]
     {
         let threads = threads_of(server.process().id()).unwrap_or(1);
-        expect(threads == 1, format!("your server runs {threads} threads; this exercise asks for one thread that serves the whole room from an event loop"))?;
+        expect(
+            threads == 1,
+            format!(
+                "your server runs {threads} threads; this exercise asks for one thread that serves the whole room from an event loop"
+            ),
+        )?;
     }
     let says = |from: usize, text: &str, to: &[usize]| -> Outcome {
         (&clients[from]).write_all(text.as_bytes()).map_err(|error| error.to_string())?;
@@ -31,7 +40,13 @@ pub fn check(program: &Program) -> Outcome {
                 };
                 format!("{} sent {text:?}, and {} waited for it: {error}{why}", names[from], names[other])
             })?;
-            expect(line == text, format!("{} sent {text:?}, so {} should get it, but got {line:?}", names[from], names[other]))?;
+            expect(
+                line == text,
+                format!(
+                    "{} sent {text:?}, so {} should get it, but got {line:?}",
+                    names[from], names[other]
+                ),
+            )?;
         }
         Ok(())
     };
@@ -44,21 +59,36 @@ pub fn check(program: &Program) -> Outcome {
     // A client that never reads, while A sends 8 MiB of lines and B reads them.
     let slow = connect(server.address())?;
     let line = read_line(&slow)?;
-    expect(line == "welcome\n", format!("a new client should first get \"welcome\\n\", but got {line:?}"))?;
+    expect(
+        line == "welcome\n",
+        format!("a new client should first get \"welcome\\n\", but got {line:?}"),
+    )?;
     let mut b_lines = std::io::BufReader::new(&b);
     let rounds = 1311;
     let mut sent = 0;
     for round in 0..rounds {
-        let batch: Vec<String> = (0..64).map(|number| format!("{round:05} {number:02} {}\n", "x".repeat(90))).collect();
-        (&a).write_all(batch.concat().as_bytes()).map_err(|error| format!("A could not send after {sent} bytes: {error}"))?;
+        let batch: Vec<String> =
+            (0..64).map(|number| format!("{round:05} {number:02} {}\n", "x".repeat(90))).collect();
+        (&a).write_all(batch.concat().as_bytes())
+            .map_err(|error| format!("A could not send after {sent} bytes: {error}"))?;
         for expected in &batch {
             let mut line = String::new();
             let got = std::io::BufRead::read_line(&mut b_lines, &mut line);
             match got {
                 Ok(_) if line == *expected => sent += line.len(),
-                Ok(0) => return Err(format!("B was disconnected after receiving {sent} bytes of A's lines, though it read every one; only the client that never reads should be")),
-                Ok(_) => return Err(format!("B should get A's line {expected:?}, but got {line:?}")),
-                Err(error) => return Err(format!("B stopped receiving A's lines after {sent} bytes ({error}), while another client never read: a client that never reads must not hold up the room")),
+                Ok(0) => {
+                    return Err(format!(
+                        "B was disconnected after receiving {sent} bytes of A's lines, though it read every one; only the client that never reads should be"
+                    ));
+                }
+                Ok(_) => {
+                    return Err(format!("B should get A's line {expected:?}, but got {line:?}"));
+                }
+                Err(error) => {
+                    return Err(format!(
+                        "B stopped receiving A's lines after {sent} bytes ({error}), while another client never read: a client that never reads must not hold up the room"
+                    ));
+                }
             }
         }
     }
@@ -68,7 +98,10 @@ pub fn check(program: &Program) -> Outcome {
     match (&slow).read_to_end(&mut reached) {
         Ok(_) => {}
         Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!("a client that never read was still connected after A had sent {sent} bytes of lines: reading from it now, the check got {} bytes, then waited {PATIENCE:?} for more. Your server kept A's lines for it instead of disconnecting it once more than 64 KiB waited for it", reached.len()));
+            return Err(format!(
+                "a client that never read was still connected after A had sent {sent} bytes of lines: reading from it now, the check got {} bytes, then waited {PATIENCE:?} for more. Your server kept A's lines for it instead of disconnecting it once more than 64 KiB waited for it",
+                reached.len()
+            ));
         }
         // Reset: disconnected too.
         Err(_) => {}
@@ -76,14 +109,28 @@ pub fn check(program: &Program) -> Outcome {
 
     // The room goes on: a newcomer is welcomed and hears A.
     let d = connect(server.address())?;
-    let line = read_line(&d).map_err(|error| format!("after all that, a new client waited for \"welcome\\n\": {error}"))?;
-    expect(line == "welcome\n", format!("a new client should first get \"welcome\\n\", but got {line:?}"))?;
+    let line = read_line(&d).map_err(|error| {
+        format!("after all that, a new client waited for \"welcome\\n\": {error}")
+    })?;
+    expect(
+        line == "welcome\n",
+        format!("a new client should first get \"welcome\\n\", but got {line:?}"),
+    )?;
     (&a).write_all(b"still here\n").map_err(|error| error.to_string())?;
-    let line = read_line(&d).map_err(|error| format!("A sent \"still here\\n\", and the newcomer waited for it: {error}"))?;
-    expect(line == "still here\n", format!("A sent \"still here\\n\", so the newcomer should get it, but got {line:?}"))?;
+    let line = read_line(&d).map_err(|error| {
+        format!("A sent \"still here\\n\", and the newcomer waited for it: {error}")
+    })?;
+    expect(
+        line == "still here\n",
+        format!("A sent \"still here\\n\", so the newcomer should get it, but got {line:?}"),
+    )?;
     let mut line = String::new();
-    std::io::BufRead::read_line(&mut b_lines, &mut line).map_err(|error| format!("A sent \"still here\\n\", and B waited for it: {error}"))?;
-    expect(line == "still here\n", format!("A sent \"still here\\n\", so B should get it, but got {line:?}"))
+    std::io::BufRead::read_line(&mut b_lines, &mut line)
+        .map_err(|error| format!("A sent \"still here\\n\", and B waited for it: {error}"))?;
+    expect(
+        line == "still here\n",
+        format!("A sent \"still here\\n\", so B should get it, but got {line:?}"),
+    )
 }
 
 /// The number of threads of a process, as Linux tells it.

@@ -12,10 +12,16 @@ pub fn check(program: &Program) -> Outcome {
         .map(|since| since.subsec_nanos())
         .unwrap_or(7);
 
-    let first = format!("GET /first HTTP/1.1\r\nHost: check\r\nX-Token: {token}\r\nAccept: */*\r\n\r\n");
+    let first =
+        format!("GET /first HTTP/1.1\r\nHost: check\r\nX-Token: {token}\r\nAccept: */*\r\n\r\n");
     stream.write_all(first.as_bytes()).map_err(|error| error.to_string())?;
-    let reply = read_http_response(&mut reader).map_err(|error| format!("the first request: {error}"))?;
-    answer_is(&reply, &format!("Host: check\nX-Token: {token}\nAccept: */*\n"), "the first request")?;
+    let reply =
+        read_http_response(&mut reader).map_err(|error| format!("the first request: {error}"))?;
+    answer_is(
+        &reply,
+        &format!("Host: check\nX-Token: {token}\nAccept: */*\n"),
+        "the first request",
+    )?;
 
     // The second request arrives in pieces, as it may on a real network.
     let pieces = ["GET /second HTTP/1.1\r\nHo", "st: check\r\nX-Case: MiXeD vAlUe\r\n", "\r\n"];
@@ -35,7 +41,10 @@ pub fn check(program: &Program) -> Outcome {
 }
 
 fn answer_is(reply: &HttpReply, body: &str, which: &str) -> Outcome {
-    expect(reply.status == 200, format!("{which} should get status 200, but got {}", reply.status))?;
+    expect(
+        reply.status == 200,
+        format!("{which} should get status 200, but got {}", reply.status),
+    )?;
     let content_type = reply.header("content-type").unwrap_or("");
     expect(
         content_type.starts_with("text/plain"),

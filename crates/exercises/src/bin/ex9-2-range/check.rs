@@ -11,7 +11,10 @@ pub fn check(program: &Program) -> Outcome {
     let server = program.server(&["--file", &file.path.to_string_lossy()])?;
 
     let whole = ask(server.address(), None)?;
-    expect(whole.status == 200, format!("without Range: expected status 200, got {}", whole.status))?;
+    expect(
+        whole.status == 200,
+        format!("without Range: expected status 200, got {}", whole.status),
+    )?;
     expect_bytes("without Range, the body should be the whole file", &data, &whole.body)?;
 
     let start = 100 + seed % 400;
@@ -26,7 +29,10 @@ pub fn check(program: &Program) -> Outcome {
         let reply = ask(server.address(), Some(&range))?;
         expect(
             reply.status == 206,
-            format!("Range: {range} (the file has {size} bytes): expected status 206, got {}", reply.status),
+            format!(
+                "Range: {range} (the file has {size} bytes): expected status 206, got {}",
+                reply.status
+            ),
         )?;
         let content_range = format!("bytes {first}-{last}/{size}");
         expect(
@@ -47,7 +53,10 @@ pub fn check(program: &Program) -> Outcome {
     let reply = ask(server.address(), Some(&range))?;
     expect(
         reply.status == 416,
-        format!("Range: {range} starts past the end of a {size}-byte file: expected status 416, got {}", reply.status),
+        format!(
+            "Range: {range} starts past the end of a {size}-byte file: expected status 416, got {}",
+            reply.status
+        ),
     )?;
     let content_range = format!("bytes */{size}");
     expect(
@@ -78,7 +87,8 @@ impl TempFile {
     fn write(data: &[u8]) -> Result<TempFile, String> {
         let name = format!("netlessons-ex9-2-{}-{}.bin", std::process::id(), data.len());
         let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, data).map_err(|error| format!("the check cannot write {}: {error}", path.display()))?;
+        std::fs::write(&path, data)
+            .map_err(|error| format!("the check cannot write {}: {error}", path.display()))?;
         Ok(TempFile { path })
     }
 }

@@ -38,7 +38,11 @@ pub fn check(program: &Program) -> Outcome {
 
 /// Serves one request with the given waits while the program runs, and
 /// returns the three times it printed, in milliseconds.
-fn run_once(program: &Program, before_first_byte: Duration, inside_body: Duration) -> Result<[f64; 3], String> {
+fn run_once(
+    program: &Program,
+    before_first_byte: Duration,
+    inside_body: Duration,
+) -> Result<[f64; 3], String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| error.to_string())?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     let path = format!("/phases-{}", before_first_byte.as_millis());
@@ -65,7 +69,10 @@ fn run_once(program: &Program, before_first_byte: Duration, inside_body: Duratio
         }
         thread::sleep(before_first_byte);
         let body = b"The first half. The second half.";
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
         let half = body.len() / 2;
         let sent = stream
             .write_all(head.as_bytes())
@@ -87,9 +94,13 @@ fn run_once(program: &Program, before_first_byte: Duration, inside_body: Duratio
     expect_exit(&ran, 0, "fetching the page")?;
     let mut times = [0.0; 3];
     for (index, label) in ["connect: ", "first byte: ", "body: "].iter().enumerate() {
-        let line = ran.lines().into_iter().find(|line| line.starts_with(label)).ok_or_else(|| {
-            format!("your program should print a line starting {label:?}; it printed:\n{}", ran.text())
-        })?;
+        let line =
+            ran.lines().into_iter().find(|line| line.starts_with(label)).ok_or_else(|| {
+                format!(
+                    "your program should print a line starting {label:?}; it printed:\n{}",
+                    ran.text()
+                )
+            })?;
         let number = line[label.len()..].trim().trim_end_matches("ms").trim();
         times[index] = number.parse().map_err(|_| {
             format!("expected a number of milliseconds such as \"{label}12.5ms\", but got {line:?}")
