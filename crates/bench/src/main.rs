@@ -1265,6 +1265,7 @@ mod tests {
         assert!(Args::try_parse_from(["bench", "--only", "everything"]).is_err());
     }
 
+    /// Settings that measure nothing, for the tests.
     fn quick() -> Settings {
         Settings {
             seconds: Duration::from_millis(1),
@@ -1300,16 +1301,7 @@ mod tests {
             }],
             ..Report::default()
         };
-        let settings = Settings {
-            seconds: Duration::from_millis(1),
-            runs: 1,
-            crowds: Vec::new(),
-            others: Others { idle: 0, trickling: 0, never_reading: 0 },
-            beside: Duration::ZERO,
-            ten_thousand_idle: false,
-            only: Vec::new(),
-        };
-        let text = json(&report, &settings);
+        let text = json(&report, &quick());
         assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
         assert_eq!(text.matches("\"value\": null").count(), 2 + 3, "{text}");
         assert!(text.contains("\"value\": 1.500"), "{text}");
