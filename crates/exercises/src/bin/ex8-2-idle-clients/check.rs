@@ -20,19 +20,11 @@ pub fn check(program: &Program) -> Outcome {
             ),
         )?;
     }
-    match silent.read(&mut [0; 1]) {
-        Ok(0) => {}
-        Ok(_) => {
-            return Err("your server sent something to a client that had sent nothing".to_string());
-        }
-        Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!(
-                "with --idle-timeout 1, a silent client (the only one) was still connected {PATIENCE:?} later. With nothing else happening, only poll's timeout can wake the loop: is it the nearest deadline?"
-            ));
-        }
-        // A reset is a close too.
-        Err(_) => {}
-    }
+    wait_for_close(&mut silent, || {
+        format!(
+            "with --idle-timeout 1, a silent client (the only one) was still connected {PATIENCE:?} later. With nothing else happening, only poll's timeout can wake the loop: is it the nearest deadline?"
+        )
+    })?;
     let took = started.elapsed();
     expect(
         took >= Duration::from_millis(800),
@@ -125,21 +117,13 @@ fn nearest_deadline(program: &Program) -> Outcome {
         format!("a second client sent \"hello\\n\", expected it back, but got {line:?}"),
     )?;
     let spoke = started.elapsed();
-    match silent.read(&mut [0; 1]) {
-        Ok(0) => {}
-        Ok(_) => {
-            return Err("your server sent something to a client that had sent nothing".to_string());
-        }
-        Err(error) if netlessons::is_timeout(&error) => {
-            return Err(format!(
-                "with --idle-timeout 2, a silent client was still connected {:.1} s after it came, though another client had talked at {:.1} s: the silent one's deadline should not move",
-                started.elapsed().as_secs_f64(),
-                spoke.as_secs_f64()
-            ));
-        }
-        // A reset is a close too.
-        Err(_) => {}
-    }
+    wait_for_close(&mut silent, || {
+        format!(
+            "with --idle-timeout 2, a silent client was still connected {:.1} s after it came, though another client had talked at {:.1} s: the silent one's deadline should not move",
+            started.elapsed().as_secs_f64(),
+            spoke.as_secs_f64()
+        )
+    })?;
     let took = started.elapsed();
     // A ratio of the timeout, so the line scales with it: dropped on time
     // is 1.0, and a loop that waits a whole timeout after B's message
@@ -177,4 +161,17 @@ fn threads_of(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|line| line.starts_with("Threads:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Waits (at most the socket's read timeout) for the server to close a
+/// client that has sent nothing; `still_open` says what is wrong if it
+/// does not.
+fn wait_for_close(silent: &mut TcpStream, still_open: impl FnOnce() -> String) -> Outcome {
+    match silent.read(&mut [0; 1]) {
+        Ok(0) => Ok(()),
+        Ok(_) => Err("your server sent something to a client that had sent nothing".to_string()),
+        Err(error) if netlessons::is_timeout(&error) => Err(still_open()),
+        // A reset is a close too.
+        Err(_) => Ok(()),
+    }
 }
