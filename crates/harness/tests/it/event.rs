@@ -276,9 +276,9 @@ fn half_close_finishes_the_echo() {
 /// looks, and then one event says both. The server must still see the
 /// close at once, not at its idle timeout. A loop that stops reading after
 /// a short read, as tokio does on epoll and kqueue, misses it unless it
-/// remembers the "closed" (lesson 8, "A read you could skip"); our first
-/// try at that shortcut did. (Stopping the server while the client sends
-/// makes both arrive together.)
+/// remembers the "closed" (lesson 8, "Going further: a read you could
+/// skip"); our first try at that shortcut did. (Stopping the server while
+/// the client sends makes both arrive together.)
 #[cfg(unix)]
 #[test]
 fn last_bytes_and_close_in_one_event_end_the_client_at_once() {
